@@ -1,0 +1,124 @@
+"""Answer: scored sentences become a short answer with numbered citations.
+
+Pure functions. The best sentence leads; other sentences join it when they
+score nearly as well, say something new and fit the length budget, so that
+where two articles speak to a question both are quoted and cited. Markers
+[n] number the cited passages in order of first use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .chunking import Passage, Span
+from .text import clean, fold, for_matching, word_count
+
+MAX_ANSWER_WORDS = 70
+MAX_SENTENCES = 3
+#: A sentence joins the answer when it scores at least this close to the best one.
+JOIN_MARGIN = 0.08
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence that might go into the answer."""
+
+    passage: Passage
+    span: Span
+    text: str  # display text
+    score: float
+    passage_score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    passage: Passage
+    score: float
+    highlights: tuple[Span, ...]  # the sentences quoted in the answer (absolute offsets)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    interpreted_as: str = ""
+    suggestions: tuple[str, ...] = ()
+    confidence: float = 0.0
+    sentences: tuple[str, ...] = field(default=(), compare=False)
+
+
+def display_sentence(raw: str) -> str:
+    """A sentence as the answer shows it: look-alike punctuation folded, one line."""
+    return re.sub(r"\s+", " ", fold(clean(raw))).strip()
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = set(for_matching(a).split()), set(for_matching(b).split())
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) > 0.7
+
+
+def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WORDS, max_sentences: int = MAX_SENTENCES) -> list[Candidate]:
+    """The best sentence, then near-best ones that add something and fit."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    if not ranked:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    words = word_count(best.text)
+    for c in ranked[1:]:
+        if len(chosen) >= max_sentences or c.score < best.score - JOIN_MARGIN:
+            break
+        w = word_count(c.text)
+        if words + w > max_words or any(_similar(c.text, o.text) for o in chosen):
+            continue
+        chosen.append(c)
+        words += w
+    # Read in order: the best passage first, sentences of one passage in text order.
+    first_use = {}
+    for c in chosen:
+        first_use.setdefault(c.passage.pid, len(first_use))
+    return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
+
+
+def compose(question: str, chosen: list[Candidate], max_citations: int, interpreted_as: str = "", confidence: float = 0.0) -> Answer:
+    """Sentences with [n] markers, and the citations they point to."""
+    numbers: dict[int, int] = {}
+    highlights: dict[int, list[Span]] = {}
+    scores: dict[int, float] = {}
+    passages: dict[int, Passage] = {}
+    parts = []
+    for c in chosen:
+        pid = c.passage.pid
+        if pid not in numbers:
+            if len(numbers) >= max_citations:
+                continue
+            numbers[pid] = len(numbers) + 1
+            passages[pid] = c.passage
+            scores[pid] = c.passage_score
+        highlights.setdefault(pid, []).append(c.span)
+        parts.append(f"{c.text} [{numbers[pid]}]")
+    citations = tuple(
+        Citation(n, passages[pid], scores[pid], tuple(sorted(highlights[pid]))) for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
+    )
+    return Answer(
+        question=question,
+        text=" ".join(parts),
+        abstained=False,
+        citations=citations,
+        interpreted_as=interpreted_as,
+        confidence=confidence,
+        sentences=tuple(c.text for c in chosen),
+    )
+
+
+def abstain(question: str, suggestions: tuple[str, ...], interpreted_as: str = "", confidence: float = 0.0) -> Answer:
+    text = "The articles don't cover this, so I won't guess."
+    if suggestions:
+        text += " Questions they do answer: " + " · ".join(suggestions)
+    return Answer(question, text, True, (), interpreted_as, suggestions, confidence)

@@ -1,0 +1,183 @@
+"""The chatbot: one loaded index and embedder answering questions in a chat.
+
+``Chatbot.ask`` is the one answer path used by the CLI, the evaluation and the
+UI: validate the question, resolve a follow-up, retrieve, score sentences,
+decide whether the articles answer it, compose the cited answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .answer import Answer, Candidate, abstain, compose, display_sentence, select_sentences
+from .calibration import Calibration, load_calibration
+from .config import Settings
+from .conversation import Resolved, Turn, resolve
+from .embedding import Embedder, SentenceTransformerEmbedder
+from .errors import QuestionError
+from .index import LoadedIndex, build_index, index_status, load_index
+from .retrieval import Hit, Retriever
+from .text import clean, for_matching
+
+log = logging.getLogger(__name__)
+
+#: Passages whose sentences may go into an answer.
+ANSWER_PASSAGES = 4
+#: Sentence score = cosine + LEXICAL * idf-weighted term overlap + PASSAGE * (passage score - best passage score).
+LEXICAL = 0.2
+PASSAGE = 0.5
+
+
+def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str]]:
+    """Build the index when it is missing or stale. Returns (what happened, warnings)."""
+    status = index_status(settings.corpus_dir, settings.index_dir, embedder.name)
+    if status.state == "fresh" and not rebuild:
+        return "fresh", []
+    log.info("building the index (%s)", status.reason or "asked to")
+    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder)
+    return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings)
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """The question cleaned of invisible characters; a QuestionError if it is empty or too long."""
+    if not isinstance(question, str):
+        raise QuestionError("Please type a question.")
+    if len(question) > max_chars:
+        raise QuestionError(f"That question is {len(question):,} characters long; the limit is {max_chars:,}. Please ask it in fewer words.")
+    text = re.sub(r"\s+", " ", clean(question)).strip()
+    if not re.search(r"\w", text):
+        raise QuestionError("Please type a question, for example: “Do I need a master's degree?”")
+    return text
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the abstention decision looks at."""
+
+    best_sentence: float  # best sentence cosine among the top passages
+    best_passage: float  # best passage cosine
+    coverage: float  # idf-weighted share of the question's terms known to the corpus
+
+
+@dataclass(frozen=True)
+class _Found:
+    hits: tuple[Hit, ...]
+    qvec: np.ndarray
+    own: np.ndarray
+    terms: tuple[str, ...]
+    features: Features
+
+
+def features_of(bot: "Chatbot", question: str) -> Features:
+    """The abstention features of a standalone question (for calibration)."""
+    text = validate_question(question, bot.settings.max_question_chars)
+    return bot._retrieve(resolve(text, [])).features
+
+
+class Chatbot:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings, calibration: Calibration | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.retriever = Retriever(index, embedder)
+        self.calibration = calibration or load_calibration(embedder.name)
+        self._suggestion_vectors: np.ndarray | None = None
+        self.suggestion_pool = suggestion_questions(index)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None, build: bool = True) -> "Chatbot":
+        embedder = embedder or SentenceTransformerEmbedder(settings.embed_model)
+        if build:
+            ensure_index(settings, embedder)
+        return cls(load_index(settings.index_dir, embedder.name), embedder, settings)
+
+    # --- the answer path ----------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        return self.respond(question, history).answer
+
+    def respond(self, question: str, history: Sequence[Turn] = ()) -> Turn:
+        """Answer one question of a chat; the Turn carries how it was read, for the next one."""
+        text = validate_question(question, self.settings.max_question_chars)
+        resolved = resolve(text, list(history))
+        return Turn(text, resolved.query, self._answer(text, resolved))
+
+    def _answer(self, text: str, resolved: Resolved) -> Answer:
+        found = self._retrieve(resolved)
+        confidence = self.calibration.confidence(found.features)
+        candidates = self._candidates(found.hits, found.qvec, found.own, found.terms)
+        if not candidates or confidence < 0.5:
+            return abstain(text, self.suggest(found.own), resolved.interpreted_as, confidence)
+        return compose(text, select_sentences(candidates), self.settings.max_citations, resolved.interpreted_as, confidence)
+
+    def _retrieve(self, resolved: Resolved) -> "_Found":
+        qvec = self.retriever.embed(resolved.query)
+        own = self.retriever.embed(resolved.question) if resolved.followup_of else qvec
+        retrieval = self.retriever.search(resolved.query, k=8, vector=qvec, boost=resolved.boost)
+        hits = retrieval.hits[:ANSWER_PASSAGES]
+        features = Features(
+            best_sentence=max((h.sentence for h in hits), default=0.0),
+            best_passage=max((h.dense for h in hits), default=0.0),
+            coverage=retrieval.coverage,
+        )
+        return _Found(hits, qvec, own, retrieval.query_terms, features)
+
+    def _candidates(self, hits: Sequence[Hit], qvec: np.ndarray, own: np.ndarray, terms: tuple[str, ...]) -> list[Candidate]:
+        if not hits:
+            return []
+        top = hits[0].score
+        doc_text = {d: self.index.documents[d].text for d in {h.passage.doc_id for h in hits}}
+        weights = {t: self.retriever.term_idf(t) for t in set(terms)}
+        total = sum(weights.values()) or 1.0
+        out = []
+        for hit in hits:
+            p = hit.passage
+            cos = self.retriever.sentence_scores(qvec, p.pid)
+            cos_own = self.retriever.sentence_scores(own, p.pid) if own is not qvec else cos
+            for (s, e), c1, c2 in zip(p.sentences, cos, cos_own):
+                raw = doc_text[p.doc_id][s:e]
+                shown = display_sentence(raw)
+                if len(shown.split()) < 3:
+                    continue
+                stems = set(_stems(shown))
+                lexical = sum(w for t, w in weights.items() if t in stems) / total
+                score = 0.5 * (float(c1) + float(c2)) + LEXICAL * lexical + PASSAGE * (hit.score - top)
+                out.append(Candidate(p, (s, e), shown, score, hit.score))
+        return out
+
+    # --- suggestions --------------------------------------------------------------
+
+    def suggest(self, qvec: np.ndarray, n: int = 3) -> tuple[str, ...]:
+        """Questions the articles answer, closest to what was asked."""
+        if not self.suggestion_pool:
+            return ()
+        if self._suggestion_vectors is None:
+            self._suggestion_vectors = self.embedder.encode(list(self.suggestion_pool))
+        order = np.argsort(-(self._suggestion_vectors @ qvec))
+        return tuple(self.suggestion_pool[i] for i in order[:n])
+
+
+def suggestion_questions(index: LoadedIndex) -> tuple[str, ...]:
+    """Questions drawn from the corpus: question-shaped headings, and the other headings as topics."""
+    seen, out = set(), []
+    for p in index.passages:
+        heading = p.heading.strip()
+        if not heading:
+            continue
+        question = heading if heading.endswith("?") else f"What does the article say about {heading[0].lower() + heading[1:]}?"
+        key = for_matching(question)
+        if key not in seen:
+            seen.add(key)
+            out.append(question)
+    return tuple(out)
+
+
+def _stems(text: str) -> list[str]:
+    from .index import bm25_tokens
+
+    return bm25_tokens([text])[0]

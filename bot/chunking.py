@@ -1,0 +1,383 @@
+"""Chunking: a Document becomes Passages that read well as citations.
+
+The text is read as lines (blocks). Each block is a heading, a list item, a
+paragraph or a thematic break (``---``). Headings are short title-case lines
+(or ``#`` lines) followed by text; a short title-case bullet followed by a
+paragraph is a heading too (some pages style section names as bullets).
+
+Page furniture never becomes a passage: breadcrumbs, "back to top", social and
+newsletter calls to action, author bios, and the trailer of a page (from the
+first such block near the end, once most of what follows is furniture too).
+Repeated blocks (a subtitle that restates the first paragraph) and the title
+line are dropped as well.
+
+Passages keep list items with the sentence that introduces them, stay within
+one section, end on sentence boundaries and aim for MIN_WORDS..MAX_WORDS words.
+Offsets are half-open into ``Document.text``: ``doc.text[p.start:p.end] == p.text``.
+Each passage also carries the spans of its sentences, for answers and highlights.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .corpus import Document
+from .text import fold, for_matching, word_count
+
+#: Bump when the output of chunking changes: the index manifest records it.
+CHUNKER_VERSION = 3
+MIN_WORDS = 40
+MAX_WORDS = 120
+
+Span = tuple[int, int]
+
+_LINE = re.compile(r"[^\r\n]+")
+_BULLET = re.compile(r"([-*\u2022\u00b7\u2023\u25aa\u25e6\u25cf\u2013]|\d{1,3}[.)])\s+")
+_RULE = re.compile(r"^([-*_=])(\s*\1){2,}$")
+_MD_HEADING = re.compile(r"#{1,6}\s+")
+_BREADCRUMB = re.compile(r"\s[\u00bb\u203a>|/]\s|^home\s*[\u00bb\u203a>]", re.I)
+_CUE = re.compile(
+    r"\b(back to top|tweet (at|to) (me|us)|follow (me|us)|subscribe|newsletter|sign up for our|share (this|on)"
+    r"|all rights reserved|cookie|privacy policy|terms of (use|service)|click here|read more|my name is"
+    r"|don'?t miss|leave a (comment|reply)|ready to help|who can help|we can help|contact us"
+    r"|related (posts|articles)|questions or comments)\b",
+    re.I,
+)
+_FURNITURE_HEADING = re.compile(
+    r"^(author|authors|about the author|about me|about us|related|related (posts|articles)|share|share this"
+    r"|comments?|leave a (reply|comment)|newsletter|tags?|categories)$",
+    re.I,
+)
+_BYLINE = re.compile(r"^(published|posted|updated|last updated|written by|by)\b", re.I)
+_SMALL_WORDS = frozenset("a an the and or but nor for of to in on at by as is are be vs via with from into than".split())
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A citable slice of one document."""
+
+    pid: int
+    doc_id: str
+    title: str
+    heading: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...]  # absolute, half-open, inside [start, end)
+
+    @property
+    def word_count(self) -> int:
+        return word_count(self.text)
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    end: int
+    kind: str  # heading | item | para | rule
+    body_start: int  # after a bullet marker or '#'s
+    furniture: bool = False
+
+
+def chunk_documents(documents: tuple[Document, ...] | list[Document]) -> list[Passage]:
+    """All passages of all documents, numbered in order."""
+    passages: list[Passage] = []
+    for doc in documents:
+        for p in chunk_document(doc):
+            passages.append(_renumber(p, len(passages)))
+    return passages
+
+
+def _renumber(p: Passage, pid: int) -> Passage:
+    return Passage(pid, p.doc_id, p.title, p.heading, p.start, p.end, p.text, p.sentences)
+
+
+def chunk_document(doc: Document) -> list[Passage]:
+    text = doc.text
+    folded = fold(text)
+    blocks = _mark_furniture(folded, _classify(folded), doc.title)
+    passages: list[Passage] = []
+    heading = ""
+    unit: list[_Block] = []
+    section_units: list[list[_Block]] = []
+
+    def close_section() -> None:
+        for start, end, sents in _pack(folded, section_units):
+            passages.append(Passage(0, doc.doc_id, doc.title, heading, start, end, text[start:end], sents))
+        section_units.clear()
+
+    for block in blocks:
+        if block.kind in ("heading", "rule"):
+            if unit:
+                section_units.append(unit)
+                unit = []
+            close_section()
+            heading = _clean_heading(folded, text, block) if block.kind == "heading" else ""
+            continue
+        if block.furniture:  # a passage never spans what was left out
+            if unit:
+                section_units.append(unit)
+                unit = []
+            close_section()
+            continue
+        joins = (
+            block.kind == "item"
+            and unit
+            and (unit[-1].kind == "item" or folded[unit[-1].start : unit[-1].end].rstrip().endswith(":"))
+        )
+        if joins:
+            unit.append(block)
+        else:
+            if unit:
+                section_units.append(unit)
+            unit = [block]
+    if unit:
+        section_units.append(unit)
+    close_section()
+    return passages
+
+
+def _clean_heading(folded: str, text: str, block: _Block) -> str:
+    return text[block.body_start : block.end].strip()
+
+
+# --- classification ---------------------------------------------------------------
+
+
+def _lines(folded: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _LINE.finditer(folded):
+        start, end = m.start(), m.end()
+        while start < end and folded[start].isspace():
+            start += 1
+        while end > start and folded[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def _classify(folded: str) -> list[_Block]:
+    raw = []
+    for start, end in _lines(folded):
+        line = folded[start:end]
+        if _RULE.match(line):
+            raw.append(("rule", start, end, start))
+            continue
+        md = _MD_HEADING.match(line)
+        if md:
+            raw.append(("mdheading", start, end, start + md.end()))
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            raw.append(("item", start, end, start + bullet.end()))
+        else:
+            raw.append(("para", start, end, start))
+    blocks: list[_Block] = []
+    for i, (kind, start, end, body_start) in enumerate(raw):
+        nxt = raw[i + 1][0] if i + 1 < len(raw) else None
+        body = folded[body_start:end]
+        if kind == "mdheading":
+            kind = "heading"
+        elif nxt is not None and _heading_shaped(body):
+            if kind == "para" and nxt in ("para", "item"):
+                kind = "heading"
+            elif kind == "item" and nxt == "para":
+                kind = "heading"
+        blocks.append(_Block(start, end, kind, body_start))
+    return blocks
+
+
+def _heading_shaped(line: str) -> bool:
+    """A short, single-sentence, title-case line without closing punctuation."""
+    line = line.strip()
+    if not line or line[-1] in ".,;:!" or not line[0].isupper() or _BYLINE.match(line):
+        return False
+    tokens = line.split()
+    if len(tokens) > 14 or re.search(r"[.?!]\s+[A-Z]", line):
+        return False
+    content = [t for t in tokens[1:] if t[:1].isalpha() and t.lower().strip("?'\"") not in _SMALL_WORDS]
+    if not content:
+        return True
+    capitalized = sum(1 for t in content if t[0].isupper())
+    return capitalized / len(content) >= 0.6
+
+
+def _mark_furniture(folded: str, blocks: list[_Block], title: str) -> list[_Block]:
+    """Flag furniture blocks, the title line and repeated blocks."""
+    title_key = for_matching(title)
+    seen: set[str] = set()
+    kept: list[_Block] = []
+    dropped: set[int] = set()
+    prev_key = None
+    for b in blocks:
+        key = for_matching(folded[b.body_start : b.end])
+        if b.kind != "rule":
+            if key and key == prev_key:
+                dropped.add(len(kept) - 1)  # a subtitle restating the next line: keep the later one
+            elif not key or key == title_key or key in seen:
+                dropped.add(len(kept))  # the title line, a repeat, or punctuation only
+        seen.add(key)
+        prev_key = key
+        kept.append(b)
+
+    def cued(b: _Block) -> bool:
+        body = folded[b.body_start : b.end]
+        if b.kind == "rule":
+            return True
+        if _BREADCRUMB.search(body) and word_count(body) <= 30 and b.kind != "heading":
+            return True
+        if b.kind == "heading":
+            return bool(_FURNITURE_HEADING.match(body.strip()) or _CUE.search(body))
+        if _BYLINE.match(body) and word_count(body) <= 12:
+            return True
+        return bool(_CUE.search(body))
+
+    flags = [cued(b) for b in kept]
+    furniture = [False] * len(kept)
+    # Short cued blocks anywhere; sections under a furniture heading.
+    in_furniture_section = False
+    for i, b in enumerate(kept):
+        body = folded[b.body_start : b.end]
+        if b.kind == "heading":
+            in_furniture_section = flags[i]
+            furniture[i] = flags[i]
+        elif b.kind == "rule":
+            in_furniture_section = False
+        else:
+            furniture[i] = in_furniture_section or (flags[i] and word_count(body) <= 25)
+    # The trailer: from the first cued block after which most blocks are cued.
+    for i in range(len(kept)):
+        rest = [flags[j] or furniture[j] for j in range(i, len(kept)) if kept[j].kind != "rule"]
+        if (flags[i] or furniture[i]) and (not rest or sum(rest) * 2 >= len(rest)):
+            for j in range(i, len(kept)):
+                furniture[j] = True
+            break
+    for i in dropped:
+        furniture[i] = True
+    out: list[_Block] = []
+    for i, (b, f) in enumerate(zip(kept, furniture)):
+        if i in dropped and b.kind == "heading" and not flags[i]:
+            out.append(_Block(b.start, b.end, "para", b.body_start, True))  # a boundary, not a section
+        elif b.kind == "rule" and f:
+            out.append(_Block(b.start, b.end, "rule", b.body_start, True))
+        elif b.kind == "heading" and f:
+            out.append(_Block(b.start, b.end, "heading", b.body_start, True))
+        else:
+            out.append(_Block(b.start, b.end, b.kind, b.body_start, f))
+    return _furniture_headings_hide_sections(out)
+
+
+def _furniture_headings_hide_sections(blocks: list[_Block]) -> list[_Block]:
+    """Blocks under a furniture heading are furniture until the next real heading."""
+    out = []
+    hidden = False
+    for b in blocks:
+        if b.kind == "heading":
+            hidden = b.furniture
+        elif b.kind == "rule":
+            hidden = hidden and b.furniture
+        if hidden and not b.furniture:
+            b = _Block(b.start, b.end, b.kind, b.body_start, True)
+        out.append(b)
+    return out
+
+
+# --- packing ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def sentence_spans(folded: str, start: int, end: int) -> list[Span]:
+    """Sentence spans inside folded[start:end], absolute, whitespace trimmed."""
+    piece = folded[start:end]
+    if not piece.strip():
+        return []
+    spans: list[Span] = []
+    try:
+        segments = [(s.start, s.end) for s in _segmenter().segment(piece)]
+    except Exception:  # noqa: BLE001 - the splitter failing on odd text must not lose the text
+        segments = [(0, len(piece))]
+    cursor = 0
+    for s, e in segments:
+        s, e = max(s, cursor), min(max(e, s), len(piece))
+        cursor = max(cursor, e)
+        while s < e and piece[s].isspace():
+            s += 1
+        while e > s and piece[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((start + s, start + e))
+    return spans or [(start, end)]
+
+
+def _split_long(folded: str, span: Span, limit: int) -> list[Span]:
+    """Cut a sentence with more than `limit` words at word boundaries."""
+    s, e = span
+    if word_count(folded[s:e]) <= limit:
+        return [span]
+    bounds = [m.start() + s for m in re.finditer(r"\S+", folded[s:e])]
+    ends = [m.end() + s for m in re.finditer(r"\S+", folded[s:e])]
+    return [(bounds[i], ends[min(i + limit, len(ends)) - 1]) for i in range(0, len(bounds), limit)]
+
+
+def _atoms(folded: str, unit: list[_Block]) -> list[tuple[Span, list[Span]]]:
+    """Pieces a passage may not cut: a list item whole when short, else sentences."""
+    atoms: list[tuple[Span, list[Span]]] = []
+    for b in unit:
+        sents = [piece for sp in sentence_spans(folded, b.body_start, b.end) for piece in _split_long(folded, sp, MAX_WORDS)]
+        if b.kind == "item" and word_count(folded[b.start : b.end]) <= MAX_WORDS:
+            atoms.append(((b.start, b.end), sents))
+        else:
+            for k, sp in enumerate(sents):
+                begin = b.start if k == 0 else sp[0]
+                atoms.append(((begin, sp[1]), [sp]))
+    return atoms
+
+
+def _pack(folded: str, units: list[list[_Block]]) -> list[tuple[int, int, tuple[Span, ...]]]:
+    """Pack a section's units into passages of MIN_WORDS..MAX_WORDS words where possible."""
+    pieces: list[list[tuple[Span, list[Span]]]] = []
+    for unit in units:
+        atoms = _atoms(folded, unit)
+        total = sum(word_count(folded[a[0][0] : a[0][1]]) for a in atoms)
+        n = max(1, math.ceil(total / MAX_WORDS))
+        target = total / n
+        current: list[tuple[Span, list[Span]]] = []
+        words = 0
+        for atom in atoms:
+            w = word_count(folded[atom[0][0] : atom[0][1]])
+            if current and (words + w > MAX_WORDS or words >= target):
+                pieces.append(current)
+                current, words = [], 0
+            current.append(atom)
+            words += w
+        if current:
+            pieces.append(current)
+    merged: list[list[tuple[Span, list[Span]]]] = []
+    for piece in pieces:
+        if merged:
+            prev_words = _words_of(folded, merged[-1])
+            this_words = _words_of(folded, piece)
+            if (prev_words < MIN_WORDS or this_words < MIN_WORDS) and prev_words + this_words <= MAX_WORDS:
+                merged[-1] = merged[-1] + piece
+                continue
+        merged.append(piece)
+    out = []
+    for piece in merged:
+        start, end = piece[0][0][0], piece[-1][0][1]
+        sents = tuple(sp for _, spans in piece for sp in spans)
+        out.append((start, end, sents))
+    return out
+
+
+def _words_of(folded: str, piece: list[tuple[Span, list[Span]]]) -> int:
+    return word_count(folded[piece[0][0][0] : piece[-1][0][1]])

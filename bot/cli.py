@@ -1,0 +1,143 @@
+"""Command line: ``python -m bot index | ask | eval | calibrate | serve``.
+
+Only this module and app.py turn errors into words for a person: a BotError
+prints its message and exits with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import BotError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="An offline FAQ chatbot over the articles in corpus/.")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/, or BOT_CORPUS_DIR)")
+    p.add_argument("--index", type=Path, help="index folder (default: index/, or BOT_INDEX_DIR)")
+    p.add_argument("--model", help="sentence-transformers model name or path (default: the bundled MiniLM, or BOT_EMBED_MODEL)")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more on stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("index", help="build the index if the corpus or model changed")
+    s.add_argument("--rebuild", action="store_true", help="build even when the index is fresh")
+    s = sub.add_parser("ask", help="answer one question")
+    s.add_argument("question")
+    s.add_argument("--history", action="append", default=[], help="an earlier question of the same chat (repeatable, oldest first)")
+    s.add_argument("--json", action="store_true", help="print the answer as JSON")
+    s = sub.add_parser("eval", help="measure answers on a question set (see eval/README.md)")
+    s.add_argument("file", type=Path)
+    s.add_argument("--json", action="store_true", help="print the metrics as one JSON object on the last line")
+    s = sub.add_parser("calibrate", help="fit when to abstain, from labelled questions")
+    s.add_argument("file", type=Path, nargs="?", default=PROJECT_ROOT / "eval" / "calibration.jsonl")
+    s = sub.add_parser("serve", help="serve the chat UI (default http://127.0.0.1:7860)")
+    s.add_argument("--port", type=int, help="port (default 7860, or GRADIO_SERVER_PORT)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        settings = Settings.from_env()
+        overrides = {"corpus_dir": args.corpus, "index_dir": args.index, "embed_model": args.model, "port": getattr(args, "port", None)}
+        settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        return _COMMANDS[args.command](settings, args)
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _index(settings: Settings, args) -> int:
+    from .chatbot import ensure_index
+    from .embedding import SentenceTransformerEmbedder
+
+    what, warnings = ensure_index(settings, SentenceTransformerEmbedder(settings.embed_model), rebuild=args.rebuild)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"index {what} in {settings.index_dir}" if what != "fresh" else f"index is up to date in {settings.index_dir}")
+    return 0
+
+
+def _ask(settings: Settings, args) -> int:
+    from .chatbot import Chatbot, validate_question
+    from .render import to_dict, to_text
+
+    validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
+    bot = Chatbot.from_settings(settings)
+    turns = []
+    for earlier in args.history:
+        turns.append(bot.respond(earlier, turns))
+    answer = bot.ask(args.question, turns)
+    if args.json:
+        print(json.dumps(to_dict(answer, bot.index.documents), ensure_ascii=False, indent=2))
+    else:
+        print(to_text(answer))
+    return 0
+
+
+def _eval(settings: Settings, args) -> int:
+    from .chatbot import Chatbot
+    from .evaluate import evaluate, load_cases, misses
+
+    if not args.file.is_file():
+        raise BotError(f"No question set at {args.file}.")
+    cases = load_cases(args.file)
+    bot = Chatbot.from_settings(settings)
+    for case in cases[:1]:  # warm up: the figures are for a loaded model
+        bot.ask(case.question)
+    result, outcomes = evaluate(bot, cases)
+    if not args.json:
+        width = max(len(k) for k in result)
+        for key, value in result.items():
+            print(f"{key:<{width}}  {value}")
+    wrong = misses(outcomes)
+    print(f"\n{len(wrong)} wrong:" if wrong else "\nnothing wrong", file=sys.stdout if not args.json else sys.stderr)
+    for o in wrong:
+        what = "abstained" if o.answer.abstained else o.answer.text
+        cited = ", ".join(f"[{c.n}] {c.passage.doc_id}#{c.passage.start}" for c in o.answer.citations)
+        line = f"- {o.case.id} ({o.case.kind}) {o.case.question!r}\n    answered: {what}\n    cited: {cited or '-'}\n    expected: {' | '.join(o.case.expect) or 'abstain'}"
+        print(line, file=sys.stdout if not args.json else sys.stderr)
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def _calibrate(settings: Settings, args) -> int:
+    from .calibration import fit, save_calibration
+    from .chatbot import Chatbot, features_of
+
+    rows = []
+    bot = Chatbot.from_settings(settings)
+    for line in args.file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.append((features_of(bot, row["question"]), bool(row["answerable"])))
+    cal = fit(bot.embedder.name, [(tuple(dataclasses.astuple(f)), y) for f, y in rows], source=args.file.name)
+    save_calibration(cal)
+    bot.calibration = cal
+    wrong = [(f, y) for f, y in rows if (cal.confidence(f) >= 0.5) != y]
+    print(f"calibrated {cal.model}: weights {cal.weights}, bias {cal.bias:.3f}; {len(rows)} examples, {len(wrong)} misclassified")
+    return 0
+
+
+def _serve(settings: Settings, args) -> int:
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import app
+
+    app.launch(settings)
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve}

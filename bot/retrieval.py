@@ -1,0 +1,131 @@
+"""Retrieval: a question to ranked passages, by dense vectors and BM25 together.
+
+Three signals per passage: the cosine of the passage vector, the best cosine of
+one of its sentences (an answer is often one sentence inside a paragraph), and
+BM25 over title, heading and text. They are fused by a weighted sum of the
+dense score and the max-normalized BM25 score (chosen over reciprocal rank
+fusion by measurement on the dev questions; see README "How to measure").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import Passage
+from .embedding import Embedder
+from .index import LoadedIndex, bm25_tokens
+
+#: Candidates taken from each signal before fusion.
+CANDIDATES = 64
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights: score = passage*dense_p + sentence*dense_s + lexical*bm25/max(bm25)."""
+
+    passage: float = 0.5
+    sentence: float = 0.5
+    lexical: float = 0.3
+    method: str = "linear"  # linear | rrf
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # fused, for ranking
+    dense: float  # passage cosine
+    sentence: float  # best sentence cosine
+    lexical: float  # BM25, max-normalized over the candidates
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    hits: tuple[Hit, ...]
+    query_vector: np.ndarray
+    #: IDF-weighted share of the question's terms that occur anywhere in the corpus.
+    coverage: float
+    query_terms: tuple[str, ...]
+
+
+class Retriever:
+    """Searches one loaded index with one embedder."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: Weights = Weights()) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights
+        vocab = index.bm25.vocab_dict
+        indptr = np.asarray(index.bm25.scores["indptr"])
+        df = np.diff(indptr)
+        n = max(1, len(index.passages))
+        self._idf = {term: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for term, i in vocab.items() if i < len(df)}
+        self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embedder.encode([text])[0]
+
+    def term_idf(self, term: str) -> float:
+        return self._idf.get(term, self._unknown_idf)
+
+    def search(self, query: str, k: int = 8, vector: np.ndarray | None = None, boost: dict[int, float] | None = None) -> Retrieval:
+        idx = self.index
+        n = len(idx.passages)
+        qvec = self.embed(query) if vector is None else vector
+        q = qvec.reshape(1, -1).astype(np.float32)
+        kp = min(n, CANDIDATES)
+        dense_scores, dense_ids = idx.passage_vectors.search(q, kp)
+        dense = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0]) if i >= 0}
+        ks = min(idx.sentence_vectors.ntotal, CANDIDATES * 4)
+        sent = {}
+        if ks:
+            s_scores, s_ids = idx.sentence_vectors.search(q, ks)
+            for s, i in zip(s_scores[0], s_ids[0]):
+                if i < 0:
+                    continue
+                pid = int(idx.sentence_owner[i])
+                sent[pid] = max(sent.get(pid, -1.0), float(s))
+        terms = tuple(bm25_tokens([query])[0])
+        lexical_all = idx.bm25.get_scores(list(terms)) if terms else np.zeros(n, dtype=np.float32)
+        lex_top = np.argsort(-lexical_all)[:kp]
+        candidates = set(dense) | set(sent) | {int(i) for i in lex_top if lexical_all[i] > 0}
+        floor_d = min(dense.values()) if dense else 0.0
+        floor_s = min(sent.values()) if sent else 0.0
+        lmax = float(lexical_all.max()) if n else 0.0
+        rows = []
+        for pid in candidates:
+            d = dense.get(pid, floor_d)
+            s = sent.get(pid, floor_s)
+            lex = float(lexical_all[pid]) / lmax if lmax > 0 else 0.0
+            rows.append((pid, d, s, lex))
+        fused = self._fuse(rows)
+        if boost:
+            fused = {pid: score + boost.get(pid, 0.0) for pid, score in fused.items()}
+        order = sorted(rows, key=lambda r: -fused[r[0]])[:k]
+        hits = tuple(Hit(idx.passages[pid], fused[pid], d, s, lex) for pid, d, s, lex in order)
+        known = sum(self.term_idf(t) for t in terms if t in self._idf)
+        total = sum(self.term_idf(t) for t in terms)
+        coverage = known / total if total else 0.0
+        return Retrieval(hits, qvec, coverage, terms)
+
+    def _fuse(self, rows: list[tuple[int, float, float, float]]) -> dict[int, float]:
+        w = self.weights
+        if w.method == "rrf":
+            out = {pid: 0.0 for pid, *_ in rows}
+            for col, weight in ((1, w.passage), (2, w.sentence), (3, w.lexical)):
+                ranked = sorted(rows, key=lambda r: -r[col])
+                for rank, r in enumerate(ranked):
+                    out[r[0]] += weight / (60 + rank)
+            return out
+        return {pid: w.passage * d + w.sentence * s + w.lexical * lex for pid, d, s, lex in rows}
+
+    def sentence_scores(self, qvec: np.ndarray, pid: int) -> np.ndarray:
+        """Cosine of the question with each sentence of one passage."""
+        idx = self.index
+        first = int(idx.sentence_offsets[pid])
+        count = len(idx.passages[pid].sentences)
+        if count == 0:
+            return np.zeros(0, dtype=np.float32)
+        vecs = idx.sentence_vectors.reconstruct_n(first, count)
+        return vecs @ qvec.astype(np.float32)
