@@ -17,7 +17,7 @@ from .text import clean, fold, for_matching, word_count
 MAX_ANSWER_WORDS = 70
 MAX_SENTENCES = 3
 #: A sentence joins the answer when it scores at least this close to the best one.
-JOIN_MARGIN = 0.08
+JOIN_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Candidate:
     text: str  # display text
     score: float
     passage_score: float
+    typed: bool = False  # holds the kind of answer the question asks for (an amount, a figure)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WO
     best = ranked[0]
     chosen = [best]
     words = word_count(best.text)
+    if not best.typed:  # the question asks for an amount the best sentence lacks: take it from a neighbour
+        index = best.passage.sentences.index(best.span) if best.span in best.passage.sentences else -1
+        neighbours = {best.passage.sentences[i] for i in (index - 1, index + 1) if 0 <= i < len(best.passage.sentences)}
+        for c in ranked[1:]:
+            if c.typed and c.passage.pid == best.passage.pid and c.span in neighbours and words + word_count(c.text) <= max_words:
+                chosen.append(c)
+                words += word_count(c.text)
+                break
     for c in ranked[1:]:
         if len(chosen) >= max_sentences or c.score < best.score - JOIN_MARGIN:
             break
@@ -84,6 +93,14 @@ def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WO
     for c in chosen:
         first_use.setdefault(c.passage.pid, len(first_use))
     return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
+
+
+def _with_section(c: Candidate) -> str:
+    """Name the section a sentence comes from when its heading is a topic (not a question)."""
+    heading = display_sentence(c.passage.heading)
+    if not heading or heading.endswith("?") or for_matching(heading) in for_matching(c.text):
+        return c.text
+    return f"{heading}: {c.text}"
 
 
 def compose(question: str, chosen: list[Candidate], max_citations: int, interpreted_as: str = "", confidence: float = 0.0) -> Answer:
@@ -101,8 +118,9 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
             numbers[pid] = len(numbers) + 1
             passages[pid] = c.passage
             scores[pid] = c.passage_score
+        first_from_passage = pid not in highlights
         highlights.setdefault(pid, []).append(c.span)
-        parts.append(f"{c.text} [{numbers[pid]}]")
+        parts.append(f"{_with_section(c) if first_from_passage else c.text} [{numbers[pid]}]")
     citations = tuple(
         Citation(n, passages[pid], scores[pid], tuple(sorted(highlights[pid]))) for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
     )

@@ -20,7 +20,7 @@ from .config import Settings
 from .conversation import Resolved, Turn, resolve
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QuestionError
-from .index import LoadedIndex, build_index, index_status, load_index
+from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
 from .retrieval import Hit, Retriever
 from .text import clean, for_matching
 
@@ -28,9 +28,19 @@ log = logging.getLogger(__name__)
 
 #: Passages whose sentences may go into an answer.
 ANSWER_PASSAGES = 4
-#: Sentence score = cosine + LEXICAL * idf-weighted term overlap + PASSAGE * (passage score - best passage score).
+#: Sentence score = cosine + LEXICAL * idf-weighted term overlap + PASSAGE * (passage score - best passage score),
+#: less QUESTION_PENALTY for a sentence that is itself a question (it asks, it does not answer), plus
+#: QUANTITY_BONUS for a sentence with a figure when the question asks for an amount, a time or a count.
 LEXICAL = 0.2
-PASSAGE = 0.5
+PASSAGE = 1.0
+QUESTION_PENALTY = 0.15
+#: Answer typing: a question about money wants a sentence with an amount; one about a count,
+#: a duration or a date wants a sentence with a figure.
+MONEY_BONUS = 0.2
+NUMBER_BONUS = 0.1
+_ASKS_MONEY = re.compile(r"\b(how much|salar(y|ies)|pay|paid|earn\w*|income|wage\w*|cost\w*|price\w*|money)\b", re.I)
+_ASKS_NUMBER = re.compile(r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
 
 
 def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str]]:
@@ -110,7 +120,7 @@ class Chatbot:
     def _answer(self, text: str, resolved: Resolved) -> Answer:
         found = self._retrieve(resolved)
         confidence = self.calibration.confidence(found.features)
-        candidates = self._candidates(found.hits, found.qvec, found.own, found.terms)
+        candidates = self._candidates(found.hits, found.qvec, found.own, found.terms, resolved.query)
         if not candidates or confidence < 0.5:
             return abstain(text, self.suggest(found.own), resolved.interpreted_as, confidence)
         return compose(text, select_sentences(candidates), self.settings.max_citations, resolved.interpreted_as, confidence)
@@ -127,13 +137,14 @@ class Chatbot:
         )
         return _Found(hits, qvec, own, retrieval.query_terms, features)
 
-    def _candidates(self, hits: Sequence[Hit], qvec: np.ndarray, own: np.ndarray, terms: tuple[str, ...]) -> list[Candidate]:
+    def _candidates(self, hits: Sequence[Hit], qvec: np.ndarray, own: np.ndarray, terms: tuple[str, ...], query: str) -> list[Candidate]:
         if not hits:
             return []
         top = hits[0].score
         doc_text = {d: self.index.documents[d].text for d in {h.passage.doc_id for h in hits}}
         weights = {t: self.retriever.term_idf(t) for t in set(terms)}
         total = sum(weights.values()) or 1.0
+        wants_money, wants_number = bool(_ASKS_MONEY.search(query)), bool(_ASKS_NUMBER.search(query))
         out = []
         for hit in hits:
             p = hit.passage
@@ -144,11 +155,23 @@ class Chatbot:
                 shown = display_sentence(raw)
                 if len(shown.split()) < 3:
                     continue
-                stems = set(_stems(shown))
+                stems = set(self._stems(shown))
                 lexical = sum(w for t, w in weights.items() if t in stems) / total
                 score = 0.5 * (float(c1) + float(c2)) + LEXICAL * lexical + PASSAGE * (hit.score - top)
-                out.append(Candidate(p, (s, e), shown, score, hit.score))
+                if shown.endswith("?"):
+                    score -= QUESTION_PENALTY
+                typed = False
+                if wants_money and _MONEY.search(shown):
+                    score += MONEY_BONUS
+                    typed = True
+                elif (wants_number or wants_money) and re.search(r"\d", shown):
+                    score += NUMBER_BONUS
+                    typed = True
+                out.append(Candidate(p, (s, e), shown, score, hit.score, typed or not (wants_money or wants_number)))
         return out
+
+    def _stems(self, text: str) -> list[str]:
+        return bm25_tokens([text], self.index.acronyms)[0]
 
     # --- suggestions --------------------------------------------------------------
 
@@ -177,7 +200,3 @@ def suggestion_questions(index: LoadedIndex) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _stems(text: str) -> list[str]:
-    from .index import bm25_tokens
-
-    return bm25_tokens([text])[0]

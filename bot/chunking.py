@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .corpus import Document
 from .text import fold, for_matching, word_count
 
 #: Bump when the output of chunking changes: the index manifest records it.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 5
 MIN_WORDS = 40
 MAX_WORDS = 120
 
@@ -67,6 +67,7 @@ class Passage:
     end: int
     text: str
     sentences: tuple[Span, ...]  # absolute, half-open, inside [start, end)
+    parent: str = ""  # the heading this section sits under ("The Pros: …"), if any
 
     @property
     def word_count(self) -> int:
@@ -92,7 +93,7 @@ def chunk_documents(documents: tuple[Document, ...] | list[Document]) -> list[Pa
 
 
 def _renumber(p: Passage, pid: int) -> Passage:
-    return Passage(pid, p.doc_id, p.title, p.heading, p.start, p.end, p.text, p.sentences)
+    return replace(p, pid=pid)
 
 
 def chunk_document(doc: Document) -> list[Passage]:
@@ -100,28 +101,39 @@ def chunk_document(doc: Document) -> list[Passage]:
     folded = fold(text)
     blocks = _mark_furniture(folded, _classify(folded), doc.title)
     passages: list[Passage] = []
-    heading = ""
+    heading = parent = ""
+    parents = _parent_headings(folded, blocks)
     unit: list[_Block] = []
     section_units: list[list[_Block]] = []
 
+    heading_start: int | None = None
+
     def close_section() -> None:
-        for start, end, sents in _pack(folded, section_units):
-            passages.append(Passage(0, doc.doc_id, doc.title, heading, start, end, text[start:end], sents))
+        for k, (start, end, sents) in enumerate(_pack(folded, section_units)):
+            if k == 0 and heading_start is not None:
+                start = heading_start  # the first passage of a section quotes its heading line
+            passages.append(Passage(0, doc.doc_id, doc.title, heading, start, end, text[start:end], sents, parent if parent != heading else ""))
         section_units.clear()
 
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if block.kind in ("heading", "rule"):
             if unit:
                 section_units.append(unit)
                 unit = []
             close_section()
-            heading = _clean_heading(folded, text, block) if block.kind == "heading" else ""
+            heading = _clean_heading(folded, text, block) if block.kind == "heading" and not block.furniture else ""
+            heading_start = block.start if heading else None
+            if block.kind == "rule" or block.furniture:
+                parent = ""
+            elif i in parents:
+                parent = heading
             continue
         if block.furniture:  # a passage never spans what was left out
             if unit:
                 section_units.append(unit)
                 unit = []
             close_section()
+            heading_start = None
             continue
         joins = (
             block.kind == "item"
@@ -138,6 +150,23 @@ def chunk_document(doc: Document) -> list[Passage]:
         section_units.append(unit)
     close_section()
     return passages
+
+
+def _parent_headings(folded: str, blocks: list[_Block]) -> set[int]:
+    """Headings that introduce sub-sections: little text of their own, then another heading."""
+    out = set()
+    for i, b in enumerate(blocks):
+        if b.kind != "heading" or b.furniture:
+            continue
+        words = 0
+        for nxt in blocks[i + 1 :]:
+            if nxt.kind in ("heading", "rule"):
+                if nxt.kind == "heading" and not nxt.furniture and words < 25:
+                    out.add(i)
+                break
+            if not nxt.furniture:
+                words += word_count(folded[nxt.start : nxt.end])
+    return out
 
 
 def _clean_heading(folded: str, text: str, block: _Block) -> str:

@@ -8,6 +8,7 @@ Layout of the index folder::
         manifest.json         format, model, dimension, counts, source hashes, file hashes
         documents.jsonl       the documents (metadata and text), for context and metadata answers
         passages.jsonl        the passages with offsets and sentence spans
+        acronyms.json         acronyms of the corpus and their long forms, for BM25
         passages.faiss        passage vectors, inner product on unit vectors (= cosine)
         sentences.faiss       sentence vectors, in passage order
         bm25/                 the BM25 index (bm25s)
@@ -36,10 +37,10 @@ from .chunking import CHUNKER_VERSION, Passage, chunk_documents
 from .corpus import Document, file_hashes, load_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
-from .text import for_model
+from .text import expand_acronyms, find_acronyms, for_model
 
 #: Bump when the files or what goes into the vectors change.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 _KEEP_OLD_VERSIONS = 1
 
@@ -68,8 +69,9 @@ class Status:
 
 
 def passage_view(p: Passage) -> str:
-    """The text embedded and BM25-indexed for a passage: title, heading, body."""
-    parts = [p.title, p.heading, p.text]
+    """The text embedded and BM25-indexed for a passage: title, parent heading, heading, body."""
+    heading = "" if p.text.startswith(p.heading) else p.heading  # the first passage of a section quotes it
+    parts = [p.title, p.parent, heading, p.text]
     return for_model(". ".join(x.strip().rstrip(".") for x in parts if x.strip()))
 
 
@@ -85,9 +87,12 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-def bm25_tokens(texts: list[str]):
+def bm25_tokens(texts: list[str], acronyms: dict[str, str] | None = None) -> list[list[str]]:
+    """Stemmed BM25 terms, stop words left out; acronyms expanded both ways when given."""
     import bm25s
 
+    if acronyms:
+        texts = [expand_acronyms(t, acronyms) for t in texts]
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
 
 
@@ -113,6 +118,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
         sentence_texts = [
             sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences
         ]
+        acronyms = find_acronyms([d.text for d in load.documents])
         pvecs = embedder.encode([passage_view(p) for p in passages])
         svecs = embedder.encode(sentence_texts)
         dim = int(pvecs.shape[1])
@@ -126,8 +132,10 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
                 flat = faiss.IndexFlatIP(dim)
                 flat.add(vecs)
                 faiss.write_index(flat, str(work / name))
+            (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
             bm25 = bm25s.BM25()
-            bm25.index(bm25s.tokenize([passage_view(p) for p in passages], stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False)
+            views = [expand_acronyms(passage_view(p), acronyms) for p in passages]
+            bm25.index(bm25s.tokenize(views, stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False)
             bm25.save(str(work / "bm25"), show_progress=False)
             manifest = Manifest(
                 format=FORMAT_VERSION,
@@ -270,6 +278,7 @@ class LoadedIndex:
     sentence_owner: np.ndarray  # sentence row -> passage id
     sentence_offsets: np.ndarray  # passage id -> first sentence row
     bm25: object  # bm25s.BM25
+    acronyms: dict[str, str]
 
 
 def load_index(index_dir: Path, model: str | None = None) -> LoadedIndex:
@@ -297,6 +306,7 @@ def load_index(index_dir: Path, model: str | None = None) -> LoadedIndex:
         pvecs = faiss.read_index(str(folder / "passages.faiss"))
         svecs = faiss.read_index(str(folder / "sentences.faiss"))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - whatever broke, the fix is the same
         raise IndexCorrupt(f"The index in {folder} could not be read ({exc}): run `python -m bot index` to rebuild.") from exc
     counts = [len(p.sentences) for p in passages]
@@ -304,7 +314,7 @@ def load_index(index_dir: Path, model: str | None = None) -> LoadedIndex:
         raise IndexCorrupt(f"The index in {folder} is inconsistent (vector and passage counts differ): run `python -m bot index` to rebuild.")
     owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
-    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, bm25)
+    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, bm25, acronyms)
 
 
 def _verify_files(folder: Path, manifest: Manifest) -> None:

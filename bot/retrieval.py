@@ -27,7 +27,7 @@ class Weights:
 
     passage: float = 0.5
     sentence: float = 0.5
-    lexical: float = 0.3
+    lexical: float = 0.5
     method: str = "linear"  # linear | rrf
 
 
@@ -86,7 +86,7 @@ class Retriever:
                     continue
                 pid = int(idx.sentence_owner[i])
                 sent[pid] = max(sent.get(pid, -1.0), float(s))
-        terms = tuple(bm25_tokens([query])[0])
+        terms = tuple(bm25_tokens([query], idx.acronyms)[0])
         lexical_all = idx.bm25.get_scores(list(terms)) if terms else np.zeros(n, dtype=np.float32)
         lex_top = np.argsort(-lexical_all)[:kp]
         candidates = set(dense) | set(sent) | {int(i) for i in lex_top if lexical_all[i] > 0}

@@ -76,3 +76,44 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(words(text))
+
+
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but of to in on at by for with from as is are was be can could will would should may might "
+    "must do does did have has had it its this that these those you your we our they their he she his her i my me".split()
+)
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def find_acronyms(texts: list[str]) -> dict[str, str]:
+    """Acronyms used in the texts, each with the phrase of matching initials found most often there.
+
+    "ML" -> "machine learning" when both occur; an acronym with no such phrase is left out.
+    """
+    folded = [for_model(t) for t in texts]
+    candidates = {a for t in folded for a in _ACRONYM.findall(t)}
+    lowered = [t.lower() for t in folded]
+    out = {}
+    for acronym in sorted(candidates):
+        pattern = re.compile(r"\b" + r"\s+".join(f"{ch.lower()}[a-z]+" for ch in acronym) + r"\b")
+        counts: dict[str, int] = {}
+        for t in lowered:
+            for m in pattern.finditer(t):
+                phrase = re.sub(r"\s+", " ", m.group(0))
+                counts[phrase] = counts.get(phrase, 0) + 1
+        counts = {k: v for k, v in counts.items() if v >= 2 and not set(k.split()) & _FUNCTION_WORDS}
+        if counts:
+            out[acronym] = max(sorted(counts), key=lambda k: counts[k])
+    return out
+
+
+def expand_acronyms(text: str, acronyms: dict[str, str]) -> str:
+    """Append the long form of each acronym present, and the acronym of each long form present."""
+    extra = []
+    lowered = text.lower()
+    for acronym, phrase in acronyms.items():
+        if re.search(rf"\b{acronym}\b", text):
+            extra.append(phrase)
+        elif phrase in lowered:
+            extra.append(acronym)
+    return f"{text} {' '.join(extra)}" if extra else text
