@@ -97,7 +97,8 @@ class Chatbot:
         self.retriever = Retriever(index, embedder)
         self.calibration = calibration or load_calibration(embedder.name)
         self._suggestion_vectors: np.ndarray | None = None
-        self.suggestion_pool = suggestion_questions(index)
+        self._suggestion_sources = suggestion_questions(index)
+        self.suggestion_pool = tuple(q for q, _ in self._suggestion_sources)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None, build: bool = True) -> "Chatbot":
@@ -175,6 +176,21 @@ class Chatbot:
 
     # --- suggestions --------------------------------------------------------------
 
+    def examples(self, n: int = 4) -> list[str]:
+        """Example questions for the start screen: the articles' own questions first, taking turns across articles."""
+        asked = [(q, d) for q, d in self._suggestion_sources if not q.startswith(TOPIC_PREFIX)]
+        topics = [(q, d) for q, d in self._suggestion_sources if q.startswith(TOPIC_PREFIX)]
+        picked: list[str] = []
+        for pool in (asked, topics):
+            by_doc: dict[str, list[str]] = {}
+            for q, d in pool:
+                by_doc.setdefault(d, []).append(q)
+            while len(picked) < n and any(by_doc.values()):
+                for queue in by_doc.values():
+                    if queue and len(picked) < n:
+                        picked.append(queue.pop(0))
+        return picked
+
     def suggest(self, qvec: np.ndarray, n: int = 3) -> tuple[str, ...]:
         """Questions the articles answer, closest to what was asked."""
         if not self.suggestion_pool:
@@ -185,18 +201,21 @@ class Chatbot:
         return tuple(self.suggestion_pool[i] for i in order[:n])
 
 
-def suggestion_questions(index: LoadedIndex) -> tuple[str, ...]:
-    """Questions drawn from the corpus: question-shaped headings, and the other headings as topics."""
+TOPIC_PREFIX = "What do the articles say about "
+
+
+def suggestion_questions(index: LoadedIndex) -> tuple[tuple[str, str], ...]:
+    """(question, doc_id) drawn from the corpus: question-shaped headings, and the other headings as topics."""
     seen, out = set(), []
     for p in index.passages:
         heading = p.heading.strip()
         if not heading:
             continue
-        question = heading if heading.endswith("?") else f"What does the article say about {heading[0].lower() + heading[1:]}?"
+        question = heading if heading.endswith("?") else f"{TOPIC_PREFIX}“{heading}”?"
         key = for_matching(question)
         if key not in seen:
             seen.add(key)
-            out.append(question)
+            out.append((question, p.doc_id))
     return tuple(out)
 
 

@@ -225,6 +225,8 @@ def _heading_shaped(line: str) -> bool:
     line = line.strip()
     if not line or line[-1] in ".,;:!" or not line[0].isupper() or _BYLINE.match(line):
         return False
+    if re.search(r"[\u00bb\u203a]|^home\s*>", line, re.I):  # a breadcrumb ("Home » Title"), not a heading
+        return False
     tokens = line.split()
     if len(tokens) > 14 or re.search(r"[.?!]\s+[A-Z]", line):
         return False

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .answer import Answer
 
-_ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|them|they|their|one|ones|there|then|such|so|which|what about|how about|why)\b", re.I)
-_OPENERS = re.compile(r"^\s*(and|but|so|or|also|what about|how about|in which|which|why|how so|then|any|more)\b", re.I)
+_ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|them|they|their|one|ones|there|such)\b", re.I)
+_OPENERS = re.compile(r"^\s*(and|but|so|or|also|what about|how about|in which|which ones?|how so|then)\b", re.I)
 _STOP = frozenset(
     "a an the and or but so of to in on at by for with from is are was were be been do does did i you we me my your it its "
     "that this those these them they their one ones there then what which who whom why how when where can could should would "

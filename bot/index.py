@@ -151,7 +151,9 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
             )
             (work / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
             _fsync_tree(work)
-            version = f"v-{time.strftime('%Y%m%d%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+            # Microseconds in the name: versions sort in build order even within one second.
+            now = time.time()
+            version = f"v-{time.strftime('%Y%m%d%H%M%S', time.gmtime(now))}{int(now * 1e6) % 1_000_000:06d}-{uuid.uuid4().hex[:6]}"
             os.rename(work, index_dir / version)
             _fsync_dir(index_dir)
             pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:6]}"

@@ -116,3 +116,12 @@ def _highlighted(text: str, start: int, spans) -> str:
         cursor = e
     pieces.append(escape_md(text[cursor:]))
     return re.sub(r" {2,}", " ", "".join(pieces)).strip()
+
+
+def corpus_overview(documents) -> str:
+    """The start screen: what the bot knows, escaped."""
+    lines = ["## Ask the articles", "", "Short answers with numbered citations to the exact passages. The articles:", ""]
+    for doc in sorted(documents, key=lambda d: d.title):
+        meta = " · ".join(escape_md(x) for x in (doc.author, doc.publisher, doc.date) if x)
+        lines.append(f"- **{escape_md(doc.title)}**" + (f" — {meta}" if meta else ""))
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""The chat UI: a thin Gradio layer over ``bot.Chatbot``.
+
+All formatting of answers and sources lives in ``bot.render``; this file only
+wires components. Run ``make run`` (or ``python -m bot serve``); the API
+endpoint ``/ask`` returns the structure of ``python -m bot ask --json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import gradio as gr
+
+from bot.chatbot import Chatbot
+from bot.config import Settings
+from bot.conversation import Turn
+from bot.errors import BotError, QuestionError
+from bot.render import corpus_overview, to_dict, to_markdown
+
+log = logging.getLogger("app")
+
+
+def build_demo(chatbot: Chatbot) -> gr.Blocks:
+    documents = chatbot.index.documents
+
+    def chat(message: str, history: list, turns: list[Turn]):
+        history = list(history or [])
+        turns = list(turns or [])
+        try:
+            turn = chatbot.respond(message, turns)
+            reply = to_markdown(turn.answer, documents)
+            turns.append(turn)
+        except QuestionError as exc:
+            reply = str(exc)
+        except Exception:  # noqa: BLE001 - a person sees a plain sentence; the details go to the log
+            log.exception("answering failed")
+            reply = "Sorry, something went wrong on our side while answering. The error has been logged."
+        shown = message if isinstance(message, str) else ""
+        history += [{"role": "user", "content": shown[:2000]}, {"role": "assistant", "content": reply}]
+        return "", history, turns
+
+    def ask(question: str, history: list[str] | None = None) -> dict:
+        """The API: one question, with the earlier questions of the chat; same structure as `ask --json`."""
+        try:
+            turns: list[Turn] = []
+            for earlier in history or []:
+                turns.append(chatbot.respond(str(earlier), turns))
+            return to_dict(chatbot.respond(question, turns).answer, documents)
+        except BotError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    with gr.Blocks(title="Ask the articles") as demo:
+        gr.Markdown(corpus_overview(documents.values()))
+        turns = gr.State([])
+        chat_view = gr.Chatbot(label="Chat", height=520, sanitize_html=True, render_markdown=True, buttons=["copy"])
+        box = gr.Textbox(placeholder="Ask a question about the articles…", autofocus=True, show_label=False, max_lines=4)
+        with gr.Row():
+            send = gr.Button("Ask", variant="primary")
+            clear = gr.Button("Clear chat")
+        gr.Examples(examples=[[q] for q in chatbot.examples()], inputs=box, label="Questions the articles answer")
+        box.submit(chat, [box, chat_view, turns], [box, chat_view, turns], api_visibility="private")
+        send.click(chat, [box, chat_view, turns], [box, chat_view, turns], api_visibility="private")
+        clear.click(lambda: ("", [], []), None, [box, chat_view, turns], api_visibility="private")
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def launch(settings: Settings | None = None) -> None:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    chatbot = Chatbot.from_settings(settings)  # builds the index first if it is missing or stale
+    demo = build_demo(chatbot)
+    demo.queue(max_size=64, default_concurrency_limit=2)
+    demo.launch(server_name=settings.host, server_port=settings.port, show_error=False)
+
+
+def __getattr__(name: str):
+    """`app.demo` for tools that import it (e.g. `gradio app.py`), built on first access."""
+    if name == "demo":
+        return build_demo(Chatbot.from_settings(Settings.from_env()))
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    try:
+        launch()
+    except BotError as exc:
+        raise SystemExit(f"error: {exc}") from None

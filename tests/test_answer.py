@@ -1,0 +1,89 @@
+"""Answer composition and rendering, as pure functions (no model)."""
+
+from __future__ import annotations
+
+from bot.answer import Candidate, abstain, compose, select_sentences
+from bot.chunking import Passage
+from bot.render import escape_md, to_dict, to_markdown
+
+
+def passage(pid, text, heading="", start=0, sentences=None):
+    sentences = sentences or ((start, start + len(text)),)
+    return Passage(pid, f"doc{pid}.txt", f"Title {pid}", heading, start, start + len(text), text, tuple(sentences))
+
+
+def cand(p, span, text, score, typed=True):
+    return Candidate(p, span, text, score, score, typed)
+
+
+def test_best_sentence_leads_and_close_ones_join():
+    a, b = passage(0, "Alpha one. Alpha two."), passage(1, "Beta one.")
+    chosen = select_sentences([cand(a, (0, 10), "Alpha one is the best answer here.", 0.9), cand(b, (0, 9), "Beta says something else entirely.", 0.85),
+                               cand(a, (11, 21), "Far below the best one in score.", 0.5)])
+    assert [c.text for c in chosen] == ["Alpha one is the best answer here.", "Beta says something else entirely."]
+
+
+def test_near_duplicates_are_not_repeated():
+    a, b = passage(0, "x"), passage(1, "y")
+    chosen = select_sentences([cand(a, (0, 1), "You can expect a very comfortable income in this field.", 0.9),
+                               cand(b, (0, 1), "You can expect a very comfortable income in this field!", 0.89)])
+    assert len(chosen) == 1
+
+
+def test_length_budget_is_kept():
+    ps = [passage(i, "x") for i in range(3)]
+    long = " ".join(["word"] * 40)
+    chosen = select_sentences([cand(p, (0, 1), f"{long} {i}.", 0.9 - i * 0.01) for i, p in enumerate(ps)], max_words=70)
+    assert sum(len(c.text.split()) for c in chosen) <= 70
+
+
+def test_a_typed_neighbour_completes_an_untyped_best_sentence():
+    p = passage(0, "General words. Exactly $10 a day.", sentences=((0, 14), (15, 33)))
+    chosen = select_sentences([cand(p, (0, 14), "General words about pay in general.", 0.9, typed=False),
+                               cand(p, (15, 33), "Exactly $10 a day for this job.", 0.5, typed=True)])
+    assert [c.span for c in chosen] == [(0, 14), (15, 33)]
+
+
+def test_markers_number_passages_in_order_of_use():
+    a, b = passage(0, "A."), passage(1, "B.")
+    answer = compose("q", [cand(b, (0, 2), "Bee sentence one.", 0.9), cand(a, (0, 2), "Ay sentence two.", 0.8), cand(b, (0, 2), "Bee again here.", 0.7)], max_citations=3)
+    assert answer.text == "Bee sentence one. [1] Ay sentence two. [2] Bee again here. [1]"
+    assert [(c.n, c.passage.pid) for c in answer.citations] == [(1, 1), (2, 0)]
+
+
+def test_a_topic_heading_names_the_section():
+    p = passage(0, "Community\nPeople here are friendly.", heading="Community")
+    answer = compose("q", [cand(p, (10, 35), "People here are friendly.", 0.9)], max_citations=3)
+    assert answer.text.startswith("Community: People here are friendly.")
+    # a sentence that already names its section is left as it is
+    q = passage(1, "Community\nThe community is small.", heading="Community")
+    assert compose("q", [cand(q, (10, 33), "The community is small.", 0.9)], max_citations=3).text.startswith("The community")
+
+
+def test_abstention_offers_suggestions():
+    answer = abstain("weather?", ("Do I need a master's degree?",))
+    assert answer.abstained and not answer.citations and "Do I need a master's degree?" in answer.text
+
+
+HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(2)> ![pic](http://x/y.png) [link](javascript:alert(3)) **bold**'
+
+
+def test_document_text_is_escaped_for_the_browser():
+    out = escape_md(HOSTILE)
+    assert "<script" not in out and "<img" not in out
+    assert "](" not in out.replace("\\](", "").replace("\\]\\(", "")
+    assert "&lt;script&gt;" in out
+
+
+def test_markdown_of_a_hostile_passage_is_inert():
+    p = passage(0, HOSTILE, heading="<b>Heading</b>")
+    md = to_markdown(compose("q", [cand(p, (0, len(HOSTILE)), HOSTILE, 0.9)], max_citations=3))
+    for raw in ("<script", "<img", "<b>", "![pic]", "[link](javascript"):
+        assert raw not in md
+
+
+def test_json_shape():
+    p = passage(0, "Some text here.", heading="H")
+    data = to_dict(compose("q", [cand(p, (0, 15), "Some text here.", 0.9)], max_citations=3))
+    assert set(data["citations"][0]) >= {"n", "title", "heading", "source", "start", "end", "text", "score"}
+    assert data["abstained"] is False and data["answer"].endswith("[1]")

@@ -1,0 +1,103 @@
+"""The answer path with the real model: known questions, follow-ups, abstention, and the dev-set gate."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chatbot import validate_question
+from bot.errors import QuestionError
+from bot.evaluate import evaluate, load_cases
+from bot.text import for_matching
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.model
+PROS_AND_CONS = "machine-learning-engineer-career-pros-and-cons.txt"
+
+
+def test_masters_question_is_answered_from_the_pros_and_cons_article(real_bot):
+    answer = real_bot.ask("Do I need a master's degree?")
+    assert not answer.abstained
+    assert "not always mandatory" in for_matching(answer.text)
+    first = answer.citations[0]
+    assert first.passage.doc_id == PROS_AND_CONS and first.n == 1
+    assert "[1]" in answer.text
+
+
+def test_citations_quote_the_exact_source_text(real_bot):
+    answer = real_bot.ask("What salary can a machine learning engineer expect?")
+    assert "85 000 and 200 000" in for_matching(answer.text)
+    for c in answer.citations:
+        doc = real_bot.index.documents[c.passage.doc_id]
+        assert doc.text[c.passage.start : c.passage.end] == c.passage.text
+        for s, e in c.highlights:
+            assert c.passage.start <= s < e <= c.passage.end
+
+
+def test_a_followup_is_read_with_the_previous_question(real_bot):
+    first = real_bot.respond("Do I need a master's degree?")
+    answer = real_bot.ask("In which fields?", [first])
+    assert "computer science" in for_matching(answer.text)
+    assert "master" in answer.interpreted_as.lower()
+
+
+def test_a_standalone_second_question_is_not_treated_as_a_followup(real_bot):
+    first = real_bot.respond("Do I need a master's degree?")
+    answer = real_bot.ask("What is the difference between a data scientist and a machine learning engineer?", [first])
+    assert answer.interpreted_as == ""
+    assert "data scientists" in for_matching(answer.text)
+
+
+@pytest.mark.parametrize("question", ["How do I replace a car's brake pads?", "What's the weather like in Paris?", "Who painted the Mona Lisa?"])
+def test_out_of_scope_questions_get_an_abstention_with_suggestions(real_bot, question):
+    answer = real_bot.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "don't cover" in answer.text
+    assert answer.suggestions and all(s in real_bot.suggestion_pool for s in answer.suggestions)
+
+
+def test_page_furniture_never_comes_back(real_bot):
+    for question in ("Who is the author and what are his hobbies?", "How can I follow the author?", "Is there a newsletter?"):
+        answer = real_bot.ask(question)
+        for c in answer.citations:
+            for furniture in ("car enthusiast", "tweet at me", "back to top", "newsletter"):
+                assert furniture not in c.passage.text.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "\u202eDo I need a master\u2019s degree?\u200b",  # bidi override and zero-width space
+        "Do I need a master's degree? 🤖🤖",
+        "Do I need a\x00 master's degree?\x07",  # NUL and a control character
+        "Do I need a master's degree? \ud800",  # a lone surrogate
+        "修士号は必要ですか？",
+    ],
+)
+def test_odd_unicode_gets_a_reply_not_a_crash(real_bot, question):
+    answer = real_bot.ask(question)
+    assert answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\u200b\u200b", "?!", None])
+def test_empty_questions_are_refused_with_a_prompt(question):
+    with pytest.raises(QuestionError, match="Please type a question"):
+        validate_question(question, 2000)
+
+
+def test_huge_questions_are_refused_with_the_limit():
+    with pytest.raises(QuestionError, match="limit is 2,000"):
+        validate_question("why " * 25_000, 2000)
+
+
+def test_dev_set_gate(real_bot):
+    """Regression gate on eval/dev.jsonl (the first bar; see README for the figures)."""
+    result, outcomes = evaluate(real_bot, load_cases(ROOT / "eval" / "dev.jsonl"))
+    assert result["n"] == 18 and result["n_oos"] == 3
+    assert result["answer_hit"] >= 0.90, result
+    assert result["cite_hit@3"] >= 0.90, result
+    assert result["oos_abstain"] == 1.0, result
+    assert result["false_abstain"] <= 0.05, result
+    assert result["followup_answer_hit"] >= 0.90, result
+    assert result["max_answer_words"] <= 150 and result["mean_answer_words"] <= 80, result
+    assert result["mean_passage_words"] <= 120, result

@@ -1,0 +1,77 @@
+"""The command line through real subprocesses: clear errors, JSON shapes, the eval contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.model
+
+
+def run(args, index_dir, timeout=300):
+    env = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def index_dir(real_settings, real_bot):
+    return real_settings.index_dir  # built by the real_bot fixture
+
+
+def test_empty_question_exits_non_zero_with_a_message(index_dir):
+    done = run(["ask", ""], index_dir)
+    assert done.returncode == 2
+    assert "Please type a question" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_huge_question_exits_non_zero_with_a_message(index_dir):
+    done = run(["ask", "x" * 100_000], index_dir)
+    assert done.returncode == 2
+    assert "limit" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ask_json_has_the_documented_shape(index_dir):
+    done = run(["ask", "Do I need a master's degree?", "--json"], index_dir)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"answer", "abstained", "citations"} <= set(data)
+    assert data["abstained"] is False and "not always mandatory" in data["answer"]
+    first = data["citations"][0]
+    assert {"n", "title", "heading", "source", "start", "end", "text", "score"} <= set(first)
+    source = (ROOT / "corpus" / first["source"]).read_text(encoding="utf-8")
+    assert first["text"] in source
+
+
+def test_ask_with_history_reads_a_followup(index_dir):
+    done = run(["ask", "In which fields?", "--history", "Do I need a master's degree?", "--json"], index_dir)
+    assert done.returncode == 0, done.stderr
+    assert "Computer Science" in json.loads(done.stdout)["answer"]
+
+
+def test_eval_json_prints_the_metrics_last(index_dir):
+    done = run(["eval", str(ROOT / "eval" / "dev.jsonl"), "--json"], index_dir)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("answer_hit", "cite_hit@1", "cite_hit@3", "mrr", "followup_answer_hit", "oos_abstain", "false_abstain",
+                "mean_answer_words", "max_answer_words", "mean_passage_words", "p50_ms", "p95_ms", "n", "n_oos"):
+        assert key in metrics
+
+
+def test_index_is_not_rebuilt_when_nothing_changed(index_dir):
+    done = run(["index"], index_dir)
+    assert done.returncode == 0 and "up to date" in done.stdout
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path):
+    env_dir = tmp_path / "index"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--corpus", str(tmp_path / "nope"), "ask", "hello?"],
+        cwd=ROOT, env={**os.environ, "BOT_INDEX_DIR": str(env_dir)}, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr

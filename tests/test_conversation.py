@@ -1,0 +1,39 @@
+"""Follow-up detection and resolution (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import Answer, Citation
+from bot.chunking import Passage
+from bot.conversation import Turn, is_elliptical, resolve
+
+
+@pytest.mark.parametrize("q", ["In which fields?", "Why that one?", "What does it depend on?", "Do I need all of them right now?",
+                               "How can I deal with that?", "And the cons?", "Why?"])
+def test_elliptical_questions(q):
+    assert is_elliptical(q)
+
+
+@pytest.mark.parametrize("q", ["What is the difference between a data scientist and a machine learning engineer?",
+                               "Which programming languages should a machine learning engineer learn?",
+                               "How can I gain practical experience in machine learning engineering?"])
+def test_standalone_questions(q):
+    assert not is_elliptical(q)
+
+
+def _turn(question, abstained=False):
+    p = Passage(7, "d.txt", "T", "", 0, 1, "x", ((0, 1),))
+    cites = () if abstained else (Citation(1, p, 0.5, ((0, 1),)),)
+    return Turn(question, question, Answer(question, "a", abstained, cites))
+
+
+def test_a_followup_is_searched_with_the_previous_question_and_boosts_its_passages():
+    r = resolve("In which fields?", [_turn("Do I need a master's degree?")])
+    assert r.query == "Do I need a master's degree? In which fields?"
+    assert r.boost == {7: pytest.approx(0.05)} and "master" in r.interpreted_as
+
+
+def test_no_history_or_an_abstained_turn_is_not_followed():
+    assert resolve("In which fields?", []).query == "In which fields?"
+    assert resolve("In which fields?", [_turn("weather?", abstained=True)]).followup_of == ""
