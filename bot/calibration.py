@@ -33,7 +33,7 @@ class Calibration:
     fitted_on: str = ""
 
     def logit(self, features) -> float:
-        return self.bias + sum(w * float(getattr(features, name)) for w, name in zip(self.weights, FEATURES))
+        return self.bias + sum(w * float(getattr(features, name)) for w, name in zip(self.weights, FEATURES, strict=True))
 
     def confidence(self, features) -> float:
         z = self.logit(features)

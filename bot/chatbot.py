@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -83,7 +83,7 @@ class _Found:
     features: Features
 
 
-def features_of(bot: "Chatbot", question: str) -> Features:
+def features_of(bot: Chatbot, question: str) -> Features:
     """The abstention features of a standalone question (for calibration)."""
     text = validate_question(question, bot.settings.max_question_chars)
     return bot._retrieve(resolve(text, [])).features
@@ -101,7 +101,7 @@ class Chatbot:
         self.suggestion_pool = tuple(q for q, _ in self._suggestion_sources)
 
     @classmethod
-    def from_settings(cls, settings: Settings, embedder: Embedder | None = None, build: bool = True) -> "Chatbot":
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None, build: bool = True) -> Chatbot:
         embedder = embedder or SentenceTransformerEmbedder(settings.embed_model)
         if build:
             ensure_index(settings, embedder)
@@ -126,7 +126,7 @@ class Chatbot:
             return abstain(text, self.suggest(found.own), resolved.interpreted_as, confidence)
         return compose(text, select_sentences(candidates), self.settings.max_citations, resolved.interpreted_as, confidence)
 
-    def _retrieve(self, resolved: Resolved) -> "_Found":
+    def _retrieve(self, resolved: Resolved) -> _Found:
         qvec = self.retriever.embed(resolved.query)
         own = self.retriever.embed(resolved.question) if resolved.followup_of else qvec
         retrieval = self.retriever.search(resolved.query, k=8, vector=qvec, boost=resolved.boost)
@@ -151,7 +151,7 @@ class Chatbot:
             p = hit.passage
             cos = self.retriever.sentence_scores(qvec, p.pid)
             cos_own = self.retriever.sentence_scores(own, p.pid) if own is not qvec else cos
-            for (s, e), c1, c2 in zip(p.sentences, cos, cos_own):
+            for (s, e), c1, c2 in zip(p.sentences, cos, cos_own, strict=True):
                 raw = doc_text[p.doc_id][s:e]
                 shown = display_sentence(raw)
                 if len(shown.split()) < 3:

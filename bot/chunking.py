@@ -28,9 +28,11 @@ from .corpus import Document
 from .text import fold, for_matching, word_count
 
 #: Bump when the output of chunking changes: the index manifest records it.
-CHUNKER_VERSION = 5
+CHUNKER_VERSION = 6
 MIN_WORDS = 40
 MAX_WORDS = 120
+#: A heading with at most this many words of its own, then another heading, introduces sub-sections.
+PARENT_MAX_WORDS = 15
 
 Span = tuple[int, int]
 
@@ -161,7 +163,7 @@ def _parent_headings(folded: str, blocks: list[_Block]) -> set[int]:
         words = 0
         for nxt in blocks[i + 1 :]:
             if nxt.kind in ("heading", "rule"):
-                if nxt.kind == "heading" and not nxt.furniture and words < 25:
+                if nxt.kind == "heading" and not nxt.furniture and words <= PARENT_MAX_WORDS:
                     out.add(i)
                 break
             if not nxt.furniture:
@@ -290,7 +292,7 @@ def _mark_furniture(folded: str, blocks: list[_Block], title: str) -> list[_Bloc
     for i in dropped:
         furniture[i] = True
     out: list[_Block] = []
-    for i, (b, f) in enumerate(zip(kept, furniture)):
+    for i, (b, f) in enumerate(zip(kept, furniture, strict=True)):
         if i in dropped and b.kind == "heading" and not flags[i]:
             out.append(_Block(b.start, b.end, "para", b.body_start, True))  # a boundary, not a section
         elif b.kind == "rule" and f:

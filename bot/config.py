@@ -38,7 +38,7 @@ class Settings:
     feedback_path: Path = field(default_factory=lambda: _PROJECT_ROOT / "feedback" / "feedback.jsonl")
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         base = cls()
         env = os.environ
         return cls(

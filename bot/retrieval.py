@@ -76,12 +76,12 @@ class Retriever:
         q = qvec.reshape(1, -1).astype(np.float32)
         kp = min(n, CANDIDATES)
         dense_scores, dense_ids = idx.passage_vectors.search(q, kp)
-        dense = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0]) if i >= 0}
+        dense = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0], strict=True) if i >= 0}
         ks = min(idx.sentence_vectors.ntotal, CANDIDATES * 4)
         sent = {}
         if ks:
             s_scores, s_ids = idx.sentence_vectors.search(q, ks)
-            for s, i in zip(s_scores[0], s_ids[0]):
+            for s, i in zip(s_scores[0], s_ids[0], strict=True):
                 if i < 0:
                     continue
                 pid = int(idx.sentence_owner[i])
