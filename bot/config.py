@@ -30,6 +30,7 @@ class Settings:
     corpus_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "corpus")
     index_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "index")
     embed_model: str = DEFAULT_MODEL
+    #: Loopback only; listening on other interfaces is not offered without authentication.
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 2000
@@ -45,7 +46,6 @@ class Settings:
             corpus_dir=Path(env.get("BOT_CORPUS_DIR") or base.corpus_dir),
             index_dir=Path(env.get("BOT_INDEX_DIR") or base.index_dir),
             embed_model=env.get("BOT_EMBED_MODEL") or base.embed_model,
-            host=env.get("GRADIO_SERVER_NAME") or base.host,
             port=_env_int("GRADIO_SERVER_PORT", base.port),
             max_question_chars=_env_int("BOT_MAX_QUESTION_CHARS", base.max_question_chars),
             feedback_path=Path(env.get("BOT_FEEDBACK_PATH") or base.feedback_path),
