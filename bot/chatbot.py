@@ -38,6 +38,8 @@ QUESTION_PENALTY = 0.15
 #: a duration or a date wants a sentence with a figure.
 MONEY_BONUS = 0.2
 NUMBER_BONUS = 0.1
+#: The same typing for passages: one that states an amount is boosted when the question is about money.
+MONEY_PASSAGE_BOOST = 0.3
 _ASKS_MONEY = re.compile(r"\b(how much|salar(y|ies)|pay|paid|earn\w*|income|wage\w*|cost\w*|price\w*|money)\b", re.I)
 _ASKS_NUMBER = re.compile(r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of)\b", re.I)
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
@@ -97,6 +99,7 @@ class Chatbot:
         self.retriever = Retriever(index, embedder)
         self.calibration = calibration or load_calibration(embedder.name)
         self._suggestion_vectors: np.ndarray | None = None
+        self._money_passages = {p.pid for p in index.passages if _MONEY.search(p.text)}
         self._suggestion_sources = suggestion_questions(index)
         self.suggestion_pool = tuple(q for q, _ in self._suggestion_sources)
 
@@ -129,7 +132,11 @@ class Chatbot:
     def _retrieve(self, resolved: Resolved) -> _Found:
         qvec = self.retriever.embed(resolved.query)
         own = self.retriever.embed(resolved.question) if resolved.followup_of else qvec
-        retrieval = self.retriever.search(resolved.query, k=8, vector=qvec, boost=resolved.boost)
+        boost = dict(resolved.boost)
+        if _ASKS_MONEY.search(resolved.query):
+            for pid in self._money_passages:
+                boost[pid] = boost.get(pid, 0.0) + MONEY_PASSAGE_BOOST
+        retrieval = self.retriever.search(resolved.query, k=8, vector=qvec, boost=boost)
         hits = retrieval.hits[:ANSWER_PASSAGES]
         features = Features(
             best_sentence=max((h.sentence for h in hits), default=0.0),

@@ -101,3 +101,11 @@ def test_dev_set_gate(real_bot):
     assert result["followup_answer_hit"] >= 0.90, result
     assert result["max_answer_words"] <= 150 and result["mean_answer_words"] <= 80, result
     assert result["mean_passage_words"] <= 120, result
+
+
+@pytest.mark.parametrize("question", ["How much do ML engineers earn?", "How well paid is the job?"])
+def test_money_questions_find_the_passage_with_the_amount(real_bot, question):
+    """'earn' alone pulls the master's passage ('earning potential'); the passage stating an amount must be cited."""
+    answer = real_bot.ask(question)
+    assert "85 000 and 200 000" in for_matching(answer.text)
+    assert any("$85,000" in c.passage.text for c in answer.citations)
