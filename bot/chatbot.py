@@ -99,6 +99,7 @@ class Chatbot:
         self.retriever = Retriever(index, embedder)
         self.calibration = calibration or load_calibration(embedder.name)
         self._suggestion_vectors: np.ndarray | None = None
+        self._sentences: dict[tuple[str, int, int], tuple[str, frozenset[str]]] = {}
         self._money_passages = {p.pid for p in index.passages if _MONEY.search(p.text)}
         self._suggestion_sources = suggestion_questions(index)
         self.suggestion_pool = tuple(q for q, _ in self._suggestion_sources)
@@ -149,7 +150,6 @@ class Chatbot:
         if not hits:
             return []
         top = hits[0].score
-        doc_text = {d: self.index.documents[d].text for d in {h.passage.doc_id for h in hits}}
         weights = {t: self.retriever.term_idf(t) for t in set(terms)}
         total = sum(weights.values()) or 1.0
         wants_money, wants_number = bool(_ASKS_MONEY.search(query)), bool(_ASKS_NUMBER.search(query))
@@ -159,11 +159,9 @@ class Chatbot:
             cos = self.retriever.sentence_scores(qvec, p.pid)
             cos_own = self.retriever.sentence_scores(own, p.pid) if own is not qvec else cos
             for (s, e), c1, c2 in zip(p.sentences, cos, cos_own, strict=True):
-                raw = doc_text[p.doc_id][s:e]
-                shown = display_sentence(raw)
+                shown, stems = self._sentence(p.doc_id, s, e)
                 if len(shown.split()) < 3:
                     continue
-                stems = set(self._stems(shown))
                 lexical = sum(w for t, w in weights.items() if t in stems) / total
                 score = 0.5 * (float(c1) + float(c2)) + LEXICAL * lexical + PASSAGE * (hit.score - top)
                 if shown.endswith("?"):
@@ -178,8 +176,13 @@ class Chatbot:
                 out.append(Candidate(p, (s, e), shown, score, hit.score, typed or not (wants_money or wants_number)))
         return out
 
-    def _stems(self, text: str) -> list[str]:
-        return bm25_tokens([text], self.index.acronyms)[0]
+    def _sentence(self, doc_id: str, start: int, end: int) -> tuple[str, frozenset[str]]:
+        """A sentence's display text and BM25 stems: fixed for the index, so computed once."""
+        key = (doc_id, start, end)
+        if key not in self._sentences:
+            shown = display_sentence(self.index.documents[doc_id].text[start:end])
+            self._sentences[key] = (shown, frozenset(bm25_tokens([shown], self.index.acronyms)[0]))
+        return self._sentences[key]
 
     # --- suggestions --------------------------------------------------------------
 

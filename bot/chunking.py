@@ -123,7 +123,7 @@ def chunk_document(doc: Document) -> list[Passage]:
                 section_units.append(unit)
                 unit = []
             close_section()
-            heading = _clean_heading(folded, text, block) if block.kind == "heading" and not block.furniture else ""
+            heading = text[block.body_start : block.end].strip() if block.kind == "heading" and not block.furniture else ""
             heading_start = block.start if heading else None
             if block.kind == "rule" or block.furniture:
                 parent = ""
@@ -169,10 +169,6 @@ def _parent_headings(folded: str, blocks: list[_Block]) -> set[int]:
             if not nxt.furniture:
                 words += word_count(folded[nxt.start : nxt.end])
     return out
-
-
-def _clean_heading(folded: str, text: str, block: _Block) -> str:
-    return text[block.body_start : block.end].strip()
 
 
 # --- classification ---------------------------------------------------------------
@@ -293,14 +289,8 @@ def _mark_furniture(folded: str, blocks: list[_Block], title: str) -> list[_Bloc
         furniture[i] = True
     out: list[_Block] = []
     for i, (b, f) in enumerate(zip(kept, furniture, strict=True)):
-        if i in dropped and b.kind == "heading" and not flags[i]:
-            out.append(_Block(b.start, b.end, "para", b.body_start, True))  # a boundary, not a section
-        elif b.kind == "rule" and f:
-            out.append(_Block(b.start, b.end, "rule", b.body_start, True))
-        elif b.kind == "heading" and f:
-            out.append(_Block(b.start, b.end, "heading", b.body_start, True))
-        else:
-            out.append(_Block(b.start, b.end, b.kind, b.body_start, f))
+        kind = "para" if i in dropped and b.kind == "heading" and not flags[i] else b.kind  # a boundary, not a section
+        out.append(_Block(b.start, b.end, kind, b.body_start, f))
     return _furniture_headings_hide_sections(out)
 
 
