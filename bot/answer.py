@@ -30,6 +30,7 @@ class Candidate:
     score: float
     passage_score: float
     typed: bool = False  # holds the kind of answer the question asks for (an amount, a figure)
+    incomplete: bool = False  # a lead-in or a restatement of the question: needs the sentence after it
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,17 @@ def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WO
     best = ranked[0]
     chosen = [best]
     words = word_count(best.text)
-    if not best.typed:  # the question asks for an amount the best sentence lacks: take it from a neighbour
-        index = best.passage.sentences.index(best.span) if best.span in best.passage.sentences else -1
-        neighbours = {best.passage.sentences[i] for i in (index - 1, index + 1) if 0 <= i < len(best.passage.sentences)}
+    if best.incomplete:  # it only introduces the answer: the next sentence of its passage says it
+        following = _neighbours(best, (1,))
         for c in ranked[1:]:
-            if c.typed and c.passage.pid == best.passage.pid and c.span in neighbours and words + word_count(c.text) <= max_words:
+            if c.passage.pid == best.passage.pid and c.span in following and words + word_count(c.text) <= max_words:
+                chosen.append(c)
+                words += word_count(c.text)
+                break
+    if not best.typed:  # the question asks for an amount the best sentence lacks: take it from a neighbour
+        neighbours = _neighbours(best, (-1, 1))
+        for c in ranked[1:]:
+            if c.typed and c.passage.pid == best.passage.pid and c.span in neighbours and c not in chosen and words + word_count(c.text) <= max_words:
                 chosen.append(c)
                 words += word_count(c.text)
                 break
@@ -84,7 +91,7 @@ def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WO
         if len(chosen) >= max_sentences or c.score < best.score - JOIN_MARGIN:
             break
         w = word_count(c.text)
-        if words + w > max_words or any(_similar(c.text, o.text) for o in chosen):
+        if c in chosen or words + w > max_words or any(_similar(c.text, o.text) for o in chosen):
             continue
         chosen.append(c)
         words += w
@@ -93,6 +100,15 @@ def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WO
     for c in chosen:
         first_use.setdefault(c.passage.pid, len(first_use))
     return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
+
+
+def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set:
+    """Spans of the sentences at the given steps from c in its passage."""
+    sentences = c.passage.sentences
+    i = sentences.index(c.span) if c.span in sentences else -1
+    if i < 0:
+        return set()
+    return {sentences[i + d] for d in steps if 0 <= i + d < len(sentences)}
 
 
 def _with_section(c: Candidate) -> str:

@@ -22,6 +22,7 @@ from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QuestionError
 from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
 from .retrieval import Hit, Retriever
+from .roles import is_echo, is_lead_in, is_signpost
 from .text import clean, for_matching
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ ANSWER_PASSAGES = 4
 LEXICAL = 0.2
 PASSAGE = 1.0
 QUESTION_PENALTY = 0.15
+#: Sentence roles (bot.roles): a signpost about the article, a lead-in to a list, or a restatement of
+#: the question points at an answer without giving it.
+SIGNPOST_PENALTY = 0.2
+LEAD_IN_PENALTY = 0.1
+ECHO_PENALTY = 0.1
 #: Answer typing: a question about money wants a sentence with an amount; one about a count,
 #: a duration or a date wants a sentence with a figure.
 MONEY_BONUS = 0.2
@@ -166,6 +172,13 @@ class Chatbot:
                 score = 0.5 * (float(c1) + float(c2)) + LEXICAL * lexical + PASSAGE * (hit.score - top)
                 if shown.endswith("?"):
                     score -= QUESTION_PENALTY
+                if is_signpost(shown):
+                    score -= SIGNPOST_PENALTY
+                lead_in, echo = is_lead_in(shown), is_echo(shown, query)
+                if lead_in:
+                    score -= LEAD_IN_PENALTY
+                elif echo:
+                    score -= ECHO_PENALTY
                 typed = False
                 if wants_money and _MONEY.search(shown):
                     score += MONEY_BONUS
@@ -173,7 +186,7 @@ class Chatbot:
                 elif (wants_number or wants_money) and re.search(r"\d", shown):
                     score += NUMBER_BONUS
                     typed = True
-                out.append(Candidate(p, (s, e), shown, score, hit.score, typed or not (wants_money or wants_number)))
+                out.append(Candidate(p, (s, e), shown, score, hit.score, typed or not (wants_money or wants_number), lead_in or echo))
         return out
 
     def _sentence(self, doc_id: str, start: int, end: int) -> tuple[str, frozenset[str]]:

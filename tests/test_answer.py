@@ -87,3 +87,18 @@ def test_json_shape():
     data = to_dict(compose("q", [cand(p, (0, 15), "Some text here.", 0.9)], max_citations=3))
     assert set(data["citations"][0]) >= {"n", "title", "heading", "source", "start", "end", "text", "score"}
     assert data["abstained"] is False and data["answer"].endswith("[1]")
+
+
+def test_an_incomplete_best_sentence_is_completed_by_the_next_one():
+    p = passage(0, "Tip: don't be intimidated by the jargon! Start with the basics. Later text.", sentences=((0, 40), (41, 63), (64, 75)))
+    lead = Candidate(p, (0, 40), "Tip: don't be intimidated by the jargon!", 0.9, 0.9, True, incomplete=True)
+    nxt = cand(p, (41, 63), "Start with the basics.", 0.3)
+    other = cand(p, (64, 75), "Later text that scores a little better.", 0.4)
+    chosen = select_sentences([lead, nxt, other])
+    assert [c.text for c in chosen] == ["Tip: don't be intimidated by the jargon!", "Start with the basics."]
+
+
+def test_a_complete_best_sentence_is_not_extended_by_a_weak_neighbour():
+    p = passage(0, "Python is the most popular. Start with the basics.", sentences=((0, 27), (28, 50)))
+    chosen = select_sentences([cand(p, (0, 27), "Python is the most popular.", 0.9), cand(p, (28, 50), "Start with the basics.", 0.3)])
+    assert [c.text for c in chosen] == ["Python is the most popular."]

@@ -1,0 +1,68 @@
+"""Sentence roles: does a sentence answer, or only point at an answer?
+
+Articles are full of sentences that sound like the question but say nothing:
+signposts about the article itself ("In this article, we'll look at …",
+"Let's dive into …"), lead-ins to a list ("Here's a glimpse into their daily
+tasks:"), and sentences that restate the question ("Tip: don't be intimidated
+by the jargon!"). They match a question well and answer it badly, so the
+answer path scores them down and, when one still leads, completes it with the
+sentence that follows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+_SIGNPOST = re.compile(
+    r"\b(in|of|through(out)?) (this|the following) (article|post|guide|piece|blog|page)\b"
+    r"|\b(this|the following) (article|post|guide|blog post)\b"
+    r"|\blet'?s (dive|talk|take a look|look|explore|break|get|start|be realistic)\b"
+    r"|\bwe'?ll (look|explore|discuss|cover|go over|talk)\b"
+    r"|\b(read|keep) on\b|\bkeep (on )?reading\b"
+    r"|\b(below|above),? (we|you)\b|\bbelow we\b"
+    r"|\bit'?s time to (think|look|talk)\b"
+    r"|\bnow that you (have|know)\b",
+    re.I,
+)
+_FUNCTION = frozenset(
+    "a an the and or but so of to in on at by for with from as is are was were be been being do does did i you we me my your "
+    "it its that this those these them they their there then than what which who whom why how when where can could should "
+    "would will shall may might must have has had not no don't doesn't isn't aren't if about into also just very really "
+    "tip note".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def is_signpost(sentence: str) -> bool:
+    """The sentence talks about the article or the reading of it, not about the subject."""
+    return bool(_SIGNPOST.search(fold(sentence)))
+
+
+def is_lead_in(sentence: str) -> bool:
+    """The sentence introduces what follows (ends with a colon or an ellipsis)."""
+    s = fold(sentence).rstrip()
+    return s.endswith(":") or s.endswith("…") or s.endswith("...")
+
+
+def _content(text: str) -> set[str]:
+    out = set()
+    for w in _TOKEN.findall(fold(text).lower()):
+        if w in _FUNCTION or len(w) < 3:
+            continue
+        out.add(w[:5])  # a crude stem: "intimidated" ~ "intimidating"
+    return out
+
+
+def novelty(sentence: str, question: str) -> float:
+    """Share of the sentence's content words that the question does not already contain (1.0 = all new)."""
+    words = _content(sentence)
+    if not words:
+        return 0.0
+    return len(words - _content(question)) / len(words)
+
+
+def is_echo(sentence: str, question: str, threshold: float = 0.25) -> bool:
+    """The sentence mostly restates the question."""
+    return novelty(sentence, question) <= threshold
