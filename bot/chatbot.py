@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .about import about_question, answer_about
 from .answer import Answer, Candidate, abstain, compose, display_sentence, select_sentences
 from .calibration import Calibration, load_calibration
 from .config import Settings
@@ -129,6 +130,9 @@ class Chatbot:
         return Turn(text, resolved.query, self._answer(text, resolved))
 
     def _answer(self, text: str, resolved: Resolved) -> Answer:
+        asked = about_question(text, self.index.documents, resolved.followup_of)
+        if asked is not None:  # who wrote an article, who published it, when: from its metadata
+            return answer_about(text, asked, resolved.interpreted_as)
         found = self._retrieve(resolved)
         confidence = self.calibration.confidence(found.features)
         candidates = self._candidates(found.hits, found.qvec, found.own, found.terms, resolved.query)

@@ -109,3 +109,11 @@ def test_money_questions_find_the_passage_with_the_amount(real_bot, question):
     answer = real_bot.ask(question)
     assert "85 000 and 200 000" in for_matching(answer.text)
     assert any("$85,000" in c.passage.text for c in answer.citations)
+
+
+def test_questions_about_an_article_are_answered_from_its_metadata(real_bot):
+    a = real_bot.ask("Who wrote the pros and cons article?")
+    assert "Nick Starovski" in a.text and a.citations[0].passage.doc_id == "machine-learning-engineer-career-pros-and-cons.txt"
+    a = real_bot.ask("When was the MentorCruise article published?")
+    assert "May 24, 2020" in a.text and a.citations[0].passage.text == "Published May 24, 2020"
+    assert real_bot.ask("Who wrote 'Why You Should Become a Machine Learning Engineer'?").abstained

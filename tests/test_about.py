@@ -1,0 +1,60 @@
+"""Questions about the articles themselves, answered from their metadata and cited to the stating line."""
+
+from __future__ import annotations
+
+from bot.about import about_question, answer_about, readable_date
+from bot.corpus import Document
+
+DOCS = {
+    d.doc_id: d
+    for d in (
+        Document("gardening-pros-and-cons.txt", "Gardening: Pros and Cons", "Intro line.\nAbout me\n  • Hi! My name is Ada Green, a gardener.\n", author="Ada Green"),
+        Document("bakery.txt", "Why Bread Matters", "Published March 3, 2021\nBread is old.\n", date="2021-03-03", publisher="Crumb Weekly"),
+        Document("plain.txt", "Soil Basics", "Soil is alive.\n"),
+    )
+}
+
+
+def ask(question, context=""):
+    asked = about_question(question, DOCS, context)
+    return asked and answer_about(question, asked)
+
+
+def test_the_author_is_named_and_cited_to_the_line_that_states_it():
+    a = ask("Who wrote the pros and cons article?")
+    assert not a.abstained and "Ada Green" in a.text and "[1]" in a.text
+    c = a.citations[0]
+    assert c.passage.doc_id == "gardening-pros-and-cons.txt"
+    assert c.passage.text == "My name is Ada Green, a gardener."
+    assert DOCS[c.passage.doc_id].text[c.passage.start : c.passage.end] == c.passage.text
+
+
+def test_the_date_reads_as_the_article_writes_it():
+    a = ask("When was the Crumb Weekly article published?")
+    assert "March 3, 2021" in a.text and a.citations[0].passage.text == "Published March 3, 2021"
+    assert readable_date("2020-05-24") == "May 24, 2020" and readable_date("spring 2020") == "spring 2020"
+
+
+def test_the_publisher_is_answered():
+    a = ask("Who published 'Why Bread Matters'?")
+    assert "Crumb Weekly" in a.text and not a.abstained
+
+
+def test_an_article_that_states_no_author_gets_an_honest_abstention():
+    a = ask("Who is the author of the Soil Basics article?")
+    assert a.abstained and "Soil Basics" in a.text and not a.citations
+
+
+def test_without_a_named_article_every_stated_value_is_given():
+    a = ask("Who wrote these articles?")
+    assert "Ada Green" in a.text and "other articles don't say who wrote them" in a.text
+
+
+def test_a_followup_may_name_the_article_in_the_earlier_question():
+    a = ask("And when was it published?", context="Who publishes the bread article?")
+    assert a is not None and "March 3, 2021" in a.text
+
+
+def test_questions_about_the_subject_are_left_to_search():
+    for q in ("Who wrote the first paper on neural networks?", "When was bread invented?", "What is soil?", "Is the job stressful?"):
+        assert about_question(q, DOCS) is None, q
