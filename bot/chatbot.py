@@ -22,6 +22,7 @@ from .conversation import Resolved, Turn, resolve
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QuestionError
 from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
+from .outline import Outline, compose_outline, find_outlines
 from .retrieval import Hit, Retriever
 from .roles import is_echo, is_lead_in, is_signpost
 from .text import clean, for_matching
@@ -36,6 +37,9 @@ ANSWER_PASSAGES = 4
 LEXICAL = 0.2
 PASSAGE = 1.0
 QUESTION_PENALTY = 0.15
+#: An outline (a section's list of sub-sections) answers when it matches the question this much
+#: better than the best single sentence.
+OUTLINE_MARGIN = 0.05
 #: Sentence roles (bot.roles): a signpost about the article, a lead-in to a list, or a restatement of
 #: the question points at an answer without giving it.
 SIGNPOST_PENALTY = 0.2
@@ -109,6 +113,8 @@ class Chatbot:
         self._sentences: dict[tuple[str, int, int], tuple[str, frozenset[str]]] = {}
         self._money_passages = {p.pid for p in index.passages if _MONEY.search(p.text)}
         self._suggestion_sources = suggestion_questions(index)
+        self.outlines = find_outlines(index.passages, index.documents)
+        self._outline_vectors: np.ndarray | None = None
         self.suggestion_pool = tuple(q for q, _ in self._suggestion_sources)
 
     @classmethod
@@ -138,6 +144,9 @@ class Chatbot:
         candidates = self._candidates(found.hits, found.qvec, found.own, found.terms, resolved.query)
         if not candidates or confidence < 0.5:
             return abstain(text, self.suggest(found.own), resolved.interpreted_as, confidence)
+        outline = self._best_outline(found, max(c.score for c in candidates))
+        if outline is not None:
+            return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
         return compose(text, select_sentences(candidates), self.settings.max_citations, resolved.interpreted_as, confidence)
 
     def _retrieve(self, resolved: Resolved) -> _Found:
@@ -200,6 +209,27 @@ class Chatbot:
             shown = display_sentence(self.index.documents[doc_id].text[start:end])
             self._sentences[key] = (shown, frozenset(bm25_tokens([shown], self.index.acronyms)[0]))
         return self._sentences[key]
+
+    def _best_outline(self, found: _Found, best_sentence: float) -> Outline | None:
+        """An outline whose introduction was retrieved and which matches the question better than any one sentence."""
+        retrieved = {h.passage.pid for h in found.hits}
+        if not any(o.intro in retrieved for o in self.outlines):
+            return None
+        qvec, terms = found.own, found.terms
+        if self._outline_vectors is None:
+            docs = self.index.documents
+            self._outline_vectors = self.embedder.encode([f"{docs[o.doc_id].title}. {o.text}" for o in self.outlines])
+        weights = {t: self.retriever.term_idf(t) for t in set(terms)}
+        total = sum(weights.values()) or 1.0
+        scores = []
+        for o, vec in zip(self.outlines, self._outline_vectors, strict=True):
+            if o.intro not in retrieved:
+                scores.append(-1.0)
+                continue
+            stems = frozenset(bm25_tokens([o.lead], self.index.acronyms)[0])
+            scores.append(float(vec @ qvec) + LEXICAL * sum(w for t, w in weights.items() if t in stems) / total)
+        i = int(np.argmax(scores))
+        return self.outlines[i] if scores[i] >= best_sentence + OUTLINE_MARGIN else None
 
     # --- suggestions --------------------------------------------------------------
 

@@ -1,0 +1,53 @@
+"""Outlines: a section of sub-sections, or a lead-in followed by sections, answers with their headings."""
+
+from __future__ import annotations
+
+from bot.chunking import Passage
+from bot.corpus import Document
+from bot.outline import compose_outline, find_outlines
+
+TEXT = (
+    "The Pros\n\nLet's talk.\n\nGood Pay\n\nYou earn a lot.\n\nFun Work\n\nIt is fun.\n\n"
+    "My story. Here are a few reasons why I love it:\n\nOpen Questions\n\nMany.\n\nCommunity\n\nFriendly.\n"
+)
+
+
+def _p(pid, heading, parent, text, split_at=None):
+    start = TEXT.index(text)
+    end = start + len(text)
+    sentences = ((start, start + split_at), (start + split_at + 1, end)) if split_at else ((start, end),)
+    return Passage(pid, "a.txt", "Title", heading, start, end, text, sentences, parent)
+
+
+PASSAGES = (
+    _p(0, "The Pros", "", "The Pros\n\nLet's talk."),
+    _p(1, "Good Pay", "The Pros", "Good Pay\n\nYou earn a lot."),
+    _p(2, "Fun Work", "The Pros", "Fun Work\n\nIt is fun."),
+    _p(3, "", "", "My story. Here are a few reasons why I love it:", split_at=9),
+    _p(4, "Open Questions", "", "Open Questions\n\nMany."),
+    _p(5, "Community", "", "Community\n\nFriendly."),
+)
+DOCS = {"a.txt": Document("a.txt", "Title", TEXT)}
+
+
+def test_parent_headings_and_lead_ins_become_outlines():
+    outlines = find_outlines(PASSAGES, DOCS)
+    assert [(o.lead, [p.pid for p in o.items], o.intro) for o in outlines] == [
+        ("The Pros", [1, 2], 0),
+        ("Here are a few reasons why I love it:", [4, 5], 3),
+    ]
+
+
+def test_a_passage_that_does_not_end_in_a_lead_in_starts_no_outline():
+    passages = PASSAGES[:3] + (_p(3, "", "", "My story."),) + PASSAGES[4:]
+    assert [o.lead for o in find_outlines(passages, DOCS)] == ["The Pros"]
+
+
+def test_the_outline_answer_names_each_section_with_its_citation():
+    outline = find_outlines(PASSAGES, DOCS)[0]
+    answer = compose_outline("What are the pros?", outline, max_items=3)
+    assert answer.text == "The Pros: Good Pay [1]; Fun Work [2]."
+    assert [c.passage.pid for c in answer.citations] == [1, 2]
+    s, e = answer.citations[0].highlights[0]
+    assert TEXT[s:e] == "Good Pay"
+    assert len(compose_outline("q", outline, max_items=1).citations) == 1
