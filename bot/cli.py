@@ -89,7 +89,7 @@ def _ask(settings: Settings, args) -> int:
 
 def _eval(settings: Settings, args) -> int:
     from .chatbot import Chatbot
-    from .evaluate import evaluate, load_cases, misses
+    from .evaluate import by_kind, evaluate, load_cases, misses
 
     if not args.file.is_file():
         raise BotError(f"No question set at {args.file}.")
@@ -102,6 +102,7 @@ def _eval(settings: Settings, args) -> int:
         width = max(len(k) for k in result)
         for key, value in result.items():
             print(f"{key:<{width}}  {value}")
+        print("\nright by kind: " + ", ".join(f"{kind} {r}/{n}" for kind, (r, n) in by_kind(outcomes).items()))
     wrong = misses(outcomes)
     print(f"\n{len(wrong)} wrong:" if wrong else "\nnothing wrong", file=sys.stdout if not args.json else sys.stderr)
     for o in wrong:

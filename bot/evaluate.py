@@ -116,6 +116,16 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
+def by_kind(outcomes: list[Outcome]) -> dict[str, tuple[int, int]]:
+    """(right, total) per kind: an oos question is right when it abstains, any other when its answer hits."""
+    out: dict[str, tuple[int, int]] = {}
+    for o in outcomes:
+        right = o.answer.abstained if o.case.kind == "oos" else o.answer_hit
+        r, n = out.get(o.case.kind, (0, 0))
+        out[o.case.kind] = (r + int(right), n + 1)
+    return out
+
+
 def misses(outcomes: list[Outcome]) -> list[Outcome]:
     """Questions answered wrongly: a miss, a false abstention, or an answered out-of-scope question."""
     out = []

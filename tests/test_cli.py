@@ -75,3 +75,16 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
         cwd=ROOT, env={**os.environ, "BOT_INDEX_DIR": str(env_dir)}, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_eval_lists_each_miss_with_what_was_answered(index_dir, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    rows = [
+        {"id": "x1", "kind": "fact", "question": "What salary can a machine learning engineer expect?", "expect": ["a phrase no article holds"]},
+        {"id": "x2", "kind": "oos", "question": "What's the weather like in London today?", "expect": []},
+    ]
+    cases.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    done = run(["eval", str(cases)], index_dir)
+    assert done.returncode == 0, done.stderr
+    assert "right by kind: fact 0/1, oos 1/1" in done.stdout
+    assert "1 wrong:" in done.stdout and "x1 (fact)" in done.stdout and "answered: " in done.stdout and "85,000" in done.stdout
