@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .answer import Answer, Citation
+from .answer import Answer, Citation, display_sentence
 from .chunking import Passage
 from .conversation import content_words
 from .corpus import Document
@@ -23,7 +23,9 @@ from .text import fold
 _ASKS = {
     "author": re.compile(
         r"\bwho\b.*\b(wrote|write|writes|written|authored|author|authors|writer|penned)\b"
-        r"|\b(name|names) of the (author|writer)s?\b|\bwritten by\b|\bby whom\b|\bwhat is the author'?s name\b",
+        r"|\b(name|names) of the (author|writer)s?\b|\bwritten by\b|\bby whom\b|\bwhat is the author'?s name\b"
+        r"|\b(author|writer)'?s? (background|bio|biography|profession|expertise)\b"
+        r"|\b(background|bio|biography|profession|expertise) of the (author|writer)\b",
         re.I,
     ),
     "publisher": re.compile(r"\bwho\b.*\bpublish(ed|es)?\b|\bpublisher\b|\bwhich (site|website|company|blog|publication)\b.*\b(publish|post)", re.I),
@@ -38,7 +40,7 @@ _ASKS = {
 _ABOUT_ARTICLE = re.compile(r"\b(article|articles|post|posts|blog|piece|text|guide|essay|page)\b", re.I)
 _FIELD_WORDS = frozenset(
     "article articles post posts blog piece text guide essay page wrote write writes written author authors writer publish published "
-    "publisher publication date released release posted come came out name names whom".split()
+    "publisher publication date released release posted come came out name names whom background bio biography profession expertise".split()
 )
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 _PHRASE = {"author": "was written by {}", "publisher": "was published by {}", "date": "was published on {}"}
@@ -151,7 +153,11 @@ def answer_about(question: str, asked: AboutQuestion, interpreted_as: str = "") 
         s, e = span
         passage = Passage(-n, doc.doc_id, doc.title, "About the article", s, e, doc.text[s:e], ((s, e),))
         citations.append(Citation(n, passage, 1.0, ((s, e),)))
-        parts.append(f"“{doc.title}” {_PHRASE[asked.field].format(shown)}. [{n}]")
+        stated = display_sentence(doc.text[s:e])
+        if asked.field == "author" and len(stated.split()) > len(value.split()) + 4:  # the article says more about them
+            parts.append(f"“{doc.title}” {_PHRASE[asked.field].format(shown)}, who writes: “{stated}” [{n}]")
+        else:
+            parts.append(f"“{doc.title}” {_PHRASE[asked.field].format(shown)}. [{n}]")
     if not parts:
         names = " or ".join(f"“{d.title}”" for d in missing)
         what = _MISSING[asked.field].format("it was" if asked.field == "date" else "it")

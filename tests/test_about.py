@@ -58,3 +58,9 @@ def test_a_followup_may_name_the_article_in_the_earlier_question():
 def test_questions_about_the_subject_are_left_to_search():
     for q in ("Who wrote the first paper on neural networks?", "When was bread invented?", "What is soil?", "Is the job stressful?"):
         assert about_question(q, DOCS) is None, q
+
+
+def test_the_author_answer_quotes_what_the_article_says_of_them():
+    a = ask("What is the professional background of the author of the pros and cons article?")
+    assert a is not None and "a gardener" in a.text and "Ada Green" in a.text
+    assert about_question("What is the background of machine learning?", DOCS) is None
