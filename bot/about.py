@@ -74,6 +74,21 @@ def about_question(question: str, documents: Mapping[str, Document], context: st
     return AboutQuestion(field, tuple(named or sorted(documents.values(), key=lambda d: d.title)))
 
 
+def referenced_documents(question: str, documents: Mapping[str, Document]) -> list[Document]:
+    """The articles a question explicitly points at ("the MentorCruise article", "in 'Why You Should …'").
+
+    Only a question that speaks of an article, quotes a title or names a publisher counts: "how do I
+    become an engineer?" shares a word with a title but asks about the subject, not about an article.
+    """
+    text = fold(question)
+    publishers = [d.publisher for d in documents.values() if d.publisher]
+    explicit = _ABOUT_ARTICLE.search(text) or re.search(r"['\"][^'\"]{8,}['\"]", text) or any(p.lower() in text.lower() for p in publishers)
+    if not explicit:
+        return []
+    named = _named_documents(text, list(documents.values()))
+    return named if len(named) < len(documents) else []
+
+
 def _stem(word: str) -> str:
     return word[:5]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .about import about_question, answer_about
+from .about import about_question, answer_about, referenced_documents
 from .answer import Answer, Candidate, abstain, compose, display_sentence, select_sentences
 from .calibration import Calibration, load_calibration
 from .config import Settings
@@ -37,6 +37,8 @@ ANSWER_PASSAGES = 4
 LEXICAL = 0.2
 PASSAGE = 1.0
 QUESTION_PENALTY = 0.15
+#: A question that points at one article ("the MentorCruise article") favours that article's passages.
+DOCUMENT_BOOST = 0.2
 #: An outline (a section's list of sub-sections) answers when it matches the question this much
 #: better than the best single sentence.
 OUTLINE_MARGIN = 0.05
@@ -113,6 +115,9 @@ class Chatbot:
         self._sentences: dict[tuple[str, int, int], tuple[str, frozenset[str]]] = {}
         self._money_passages = {p.pid for p in index.passages if _MONEY.search(p.text)}
         self._suggestion_sources = suggestion_questions(index)
+        self._passages_of: dict[str, list[int]] = {}
+        for p in index.passages:
+            self._passages_of.setdefault(p.doc_id, []).append(p.pid)
         self.outlines = find_outlines(index.passages, index.documents)
         self._outline_vectors: np.ndarray | None = None
         self.suggestion_pool = tuple(q for q, _ in self._suggestion_sources)
@@ -153,6 +158,9 @@ class Chatbot:
         qvec = self.retriever.embed(resolved.query)
         own = self.retriever.embed(resolved.question) if resolved.followup_of else qvec
         boost = dict(resolved.boost)
+        for doc in referenced_documents(resolved.question, self.index.documents):  # "in the MentorCruise article, …"
+            for pid in self._passages_of.get(doc.doc_id, ()):
+                boost[pid] = boost.get(pid, 0.0) + DOCUMENT_BOOST
         if _ASKS_MONEY.search(resolved.query):
             for pid in self._money_passages:
                 boost[pid] = boost.get(pid, 0.0) + MONEY_PASSAGE_BOOST

@@ -64,3 +64,12 @@ def test_the_author_answer_quotes_what_the_article_says_of_them():
     a = ask("What is the professional background of the author of the pros and cons article?")
     assert a is not None and "a gardener" in a.text and "Ada Green" in a.text
     assert about_question("What is the background of machine learning?", DOCS) is None
+
+
+def test_a_question_points_at_an_article_only_explicitly():
+    from bot.about import referenced_documents
+
+    assert [d.doc_id for d in referenced_documents("In the pros and cons article, what is said about pay?", DOCS)] == ["gardening-pros-and-cons.txt"]
+    assert [d.doc_id for d in referenced_documents("What does Crumb Weekly say about rye?", DOCS)] == ["bakery.txt"]
+    assert referenced_documents("What are the pros and cons of gardening?", DOCS) == []  # about the subject
+    assert referenced_documents("What do the articles say?", DOCS) == []  # all of them: no preference
