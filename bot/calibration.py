@@ -7,8 +7,10 @@ probability that the question is answerable; below 0.5 the bot abstains.
 The coefficients are fitted by ``python -m bot calibrate`` from labelled
 questions (``eval/calibration.jsonl``: answerable and unanswerable ones, none
 from the dev set) and stored per embedding model in ``bot/calibration.json``.
-The intercept is then moved so that every unanswerable example falls below
-0.5 with a margin, because a guess costs more than a refusal.
+The intercept is then moved, if needed, so that every unanswerable example
+falls just below 0.5, because a guess costs more than a refusal. Not further:
+a margin of 0.5 in logit cost false abstentions on the held-out questions
+(0.18 -> 0.22) and stopped no wrong answer.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def load_calibration(model: str, path: Path = CALIBRATION_FILE) -> Calibration:
     return Calibration(model, tuple(entry["weights"]), float(entry["bias"]), entry.get("fitted_on", ""))
 
 
-def fit(model: str, rows: list[tuple[tuple[float, ...], bool]], margin: float = 0.5, source: str = "") -> Calibration:
+def fit(model: str, rows: list[tuple[tuple[float, ...], bool]], margin: float = 0.05, source: str = "") -> Calibration:
     """Logistic regression on (features, answerable); then shift so negatives sit below 0.5 - margin in logit."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
