@@ -141,6 +141,9 @@ def test_start_screen_lists_the_articles_offers_examples_and_focuses_the_input(c
     assert shown == real_bot.examples()
     assert page.evaluate("document.activeElement === document.querySelector('#question textarea')")
     chat.shot("start")
+    page.locator("#chat button.example").nth(1).click()  # an example asks itself
+    answer = chat.wait_for_answer(1)
+    assert page.locator("#chat .bot-question").inner_text() == shown[1] and answer.locator(".bot-source").count() >= 1
 
 
 def test_a_question_is_answered_with_its_source_and_quoted_sentence(chat):
