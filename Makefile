@@ -7,12 +7,12 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install index eval lint clean
+.PHONY: run test install chromium index eval lint clean
 
 run: $(STAMP)
 	$(PY) -m bot serve
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m pytest
 
 install: $(STAMP)
@@ -24,6 +24,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -c requirements.lock -e ".[dev]"
 	touch $@
+
+# The browser tests drive Debian's chromium through Playwright (Playwright's own browser download needs the internet).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
+	  || { echo "error: the browser tests need Debian's chromium: run 'apt-get install chromium' as root" >&2; exit 1; }
 
 index: $(STAMP)
 	$(PY) -m bot index

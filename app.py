@@ -1,8 +1,9 @@
 """The chat UI: a thin Gradio layer over ``bot.Chatbot``.
 
-All formatting of answers and sources lives in ``bot.render``; this file only
-wires components. Run ``make run`` (or ``python -m bot serve``); the API
-endpoint ``/ask`` returns the structure of ``python -m bot ask --json``.
+All formatting of answers and sources lives in ``bot.render`` and feedback
+storage in ``bot.feedback``; this file only wires components. Run ``make run``
+(or ``python -m bot serve``); the API endpoint ``/ask`` returns the structure
+of ``python -m bot ask --json``.
 """
 
 from __future__ import annotations
@@ -16,29 +17,71 @@ from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.conversation import Turn
 from bot.errors import BotError, QuestionError
-from bot.render import corpus_overview, to_dict, to_markdown
+from bot.feedback import FeedbackLog, judge, with_reason
+from bot.render import CSS, PAGE_JS, question_html, start_screen, to_dict, to_html
 
 log = logging.getLogger("app")
 
+_FAILED = "Sorry, something went wrong on our side while answering. The error has been logged."
 
-def build_demo(chatbot: Chatbot) -> gr.Blocks:
+
+def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Blocks:
     documents = chatbot.index.documents
+    feedback = feedback or FeedbackLog(chatbot.settings.feedback_path)
 
-    def chat(message: str, history: list, turns: list[Turn]):
-        history = list(history or [])
-        turns = list(turns or [])
+    def chat(message: str, history: list, shown: list[Turn | None]):
+        """One exchange. `shown` holds, per exchange of the chat, its Turn (None where an error was shown)."""
+        history, shown = list(history or []), list(shown or [])
+        if shown and shown[-1] is not None and history and history[-1].get("options"):
+            # the clickable suggestions go with the newest message: the one before now lists them as text
+            history[-1] = {"role": "assistant", "content": to_html(shown[-1].answer, documents, key=str(len(shown)))}
+        turn, options = None, []
         try:
-            turn = chatbot.respond(message, turns)
-            reply = to_markdown(turn.answer, documents)
-            turns.append(turn)
+            turn = chatbot.respond(message, [t for t in shown if t])
+            reply = to_html(turn.answer, documents, key=str(len(shown) + 1), list_suggestions=False)
+            options = [{"value": s} for s in turn.answer.suggestions]
         except QuestionError as exc:
             reply = str(exc)
         except Exception:  # noqa: BLE001 - a person sees a plain sentence; the details go to the log
             log.exception("answering failed")
-            reply = "Sorry, something went wrong on our side while answering. The error has been logged."
-        shown = message if isinstance(message, str) else ""
-        history += [{"role": "user", "content": shown[:2000]}, {"role": "assistant", "content": reply}]
-        return "", history, turns
+            reply = _FAILED
+        shown.append(turn)
+        asked = question_html(message[: chatbot.settings.max_question_chars] if isinstance(message, str) else "")
+        history += [{"role": "user", "content": asked}, {"role": "assistant", "content": reply, "options": options}]
+        return "", history, shown, gr.update(visible=False)
+
+    def ask_picked(history: list, shown: list, picked: gr.SelectData):
+        """An example or a suggested question clicked in the chat: ask it."""
+        value = picked.value
+        return chat(value.get("text", "") if isinstance(value, dict) else str(value), history, shown)
+
+    def judged(shown: list, liked: gr.LikeData):
+        index = liked.index if isinstance(liked.index, int) else liked.index[0]
+        turn = shown[index // 2] if 0 <= index // 2 < len(shown) else None
+        if turn is None:
+            return None, gr.update(visible=False), ""
+        verdict = "up" if liked.liked is True else "down" if liked.liked is False else "withdrawn"  # "" when a thumb is clicked off
+        earlier = [t.question for t in shown[: index // 2] if t]
+        entry = judge(turn.answer, earlier, verdict, documents)
+        try:
+            feedback.append(entry)
+        except BotError as exc:
+            log.error("%s", exc)
+            raise gr.Error("Your feedback could not be saved; the error has been logged.") from exc
+        if verdict == "withdrawn":
+            return None, gr.update(visible=False), ""
+        label = f"Saved, thank you. What was {'good' if verdict == 'up' else 'wrong'}? (optional)"
+        return entry, gr.update(visible=True), gr.update(value="", label=label)
+
+    def give_reason(entry, reason: str):
+        if entry is not None and reason.strip():
+            try:
+                feedback.append(with_reason(entry, reason))
+            except BotError as exc:
+                log.error("%s", exc)
+                raise gr.Error("Your feedback could not be saved; the error has been logged.") from exc
+            gr.Info("Thank you: your feedback is saved.")
+        return None, gr.update(visible=False), ""
 
     def ask(question: str, history: list[str] | None = None) -> dict:
         """The API: one question, with the earlier questions of the chat; same structure as `ask --json`."""
@@ -50,18 +93,44 @@ def build_demo(chatbot: Chatbot) -> gr.Blocks:
         except BotError as exc:
             raise gr.Error(str(exc)) from exc
 
-    with gr.Blocks(title="Ask the articles") as demo:
-        gr.Markdown(corpus_overview(documents.values()))
-        turns = gr.State([])
-        chat_view = gr.Chatbot(label="Chat", height=520, sanitize_html=True, render_markdown=True, buttons=["copy"])
-        box = gr.Textbox(placeholder="Ask a question about the articles…", autofocus=True, show_label=False, max_lines=4)
+    with gr.Blocks(title="Ask the articles", analytics_enabled=False) as demo:
+        # The page's styles and the messages' script travel with the demo, whoever launches it.
+        gr.HTML("", head=f"<style>{CSS}</style>", js_on_load=PAGE_JS, visible="hidden")
+        shown = gr.State([])
+        judging = gr.State(None)
+        chat_view = gr.Chatbot(
+            label="Ask the articles",
+            elem_id="chat",
+            height="70vh",
+            placeholder=start_screen(documents.values()),
+            examples=[{"text": q} for q in chatbot.examples()],
+            sanitize_html=True,
+            render_markdown=True,
+            latex_delimiters=[],
+            allow_tags=False,
+            buttons=[],  # the Copy button in each answer copies text, not the message HTML
+            show_label=False,
+            feedback_options=("Like", "Dislike"),
+        )
+        with gr.Row(visible=False, elem_id="reason-row") as reason_row:
+            reason = gr.Textbox(label="What was wrong? (optional)", elem_id="reason", scale=4, max_lines=3)
+            send_reason = gr.Button("Send", elem_id="send-reason", size="sm", scale=0, min_width=90)
+        box = gr.Textbox(placeholder="Ask a question about the articles…", autofocus=True, show_label=False, max_lines=4, elem_id="question")
         with gr.Row():
-            send = gr.Button("Ask", variant="primary")
-            clear = gr.Button("Clear chat")
-        gr.Examples(examples=[[q] for q in chatbot.examples()], inputs=box, label="Questions the articles answer")
-        box.submit(chat, [box, chat_view, turns], [box, chat_view, turns], api_visibility="private")
-        send.click(chat, [box, chat_view, turns], [box, chat_view, turns], api_visibility="private")
-        clear.click(lambda: ("", [], []), None, [box, chat_view, turns], api_visibility="private")
+            send = gr.Button("Ask", variant="primary", elem_id="ask")
+            clear = gr.Button("Clear chat", elem_id="clear")
+
+        exchange = dict(outputs=[box, chat_view, shown, reason_row], api_visibility="private")
+        box.submit(chat, [box, chat_view, shown], **exchange)
+        send.click(chat, [box, chat_view, shown], **exchange)
+        chat_view.example_select(ask_picked, [chat_view, shown], **exchange)
+        chat_view.option_select(ask_picked, [chat_view, shown], **exchange)
+        chat_view.like(judged, [shown], [judging, reason_row, reason], api_visibility="private")
+        reason.submit(give_reason, [judging, reason], [judging, reason_row, reason], api_visibility="private")
+        send_reason.click(give_reason, [judging, reason], [judging, reason_row, reason], api_visibility="private")
+        fresh = dict(fn=lambda: ("", [], [], None, gr.update(visible=False)), inputs=None, outputs=[box, chat_view, shown, judging, reason_row])
+        clear.click(**fresh, api_visibility="private")
+        chat_view.clear(**fresh, api_visibility="private")
         gr.api(ask, api_name="ask")
     return demo
 

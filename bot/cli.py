@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot index | ask | eval | calibrate | serve``.
+"""Command line: ``python -m bot index | ask | eval | calibrate | serve | feedback export``.
 
 Only this module and app.py turn errors into words for a person: a BotError
 prints its message and exits with status 2, without a traceback.
@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, nargs="?", default=PROJECT_ROOT / "eval" / "calibration.jsonl")
     s = sub.add_parser("serve", help="serve the chat UI (default http://127.0.0.1:7860)")
     s.add_argument("--port", type=int, help="port (default 7860, or GRADIO_SERVER_PORT)")
+    s = sub.add_parser("feedback", help="the thumbs given in the chat (BOT_FEEDBACK_PATH, default feedback/feedback.jsonl)")
+    actions = s.add_subparsers(dest="action", required=True)
+    e = actions.add_parser("export", help="thumbs-down answers as question cases to review (the format of eval/dev.jsonl)")
+    e.add_argument("--out", type=Path, help="write the cases to this file (default: standard output)")
     return p
 
 
@@ -141,4 +145,24 @@ def _serve(settings: Settings, args) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve}
+def _feedback(settings: Settings, args) -> int:
+    from .feedback import FeedbackLog, export_cases
+
+    read = FeedbackLog(settings.feedback_path).read()
+    for w in read.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    cases = export_cases(read.entries)
+    lines = "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases)
+    if args.out is None:
+        sys.stdout.write(lines)
+        return 0
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(lines, encoding="utf-8")
+    except OSError as exc:
+        raise BotError(f"Cannot write {args.out} ({exc.strerror or exc}); choose another file with --out.") from exc
+    print(f"{len(cases)} thumbs-down case{'s' if len(cases) != 1 else ''} written to {args.out}: fill in expect, then add them to a question set.", file=sys.stderr)
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve, "feedback": _feedback}

@@ -6,7 +6,8 @@
     │   ├── IndexMissing   no index built yet
     │   ├── IndexCorrupt   a file is missing, truncated or altered
     │   └── IndexMismatch  built with another model, dimension or format
-    └── QuestionError      the question cannot be answered as typed (empty, too long)
+    ├── QuestionError      the question cannot be answered as typed (empty, too long)
+    └── FeedbackError      the feedback file cannot be written or read
 
 The library raises these; only the CLI and the UI turn them into words for a person.
 """
@@ -38,3 +39,7 @@ class IndexMismatch(IndexError_):
 
 class QuestionError(BotError):
     """The question is empty or too long."""
+
+
+class FeedbackError(BotError):
+    """The feedback file cannot be written or read."""

@@ -1,8 +1,10 @@
-"""Render answers for people and programs: JSON, plain text, and escaped Markdown/HTML.
+"""Render answers for people and programs: JSON, plain text, and HTML for the chat.
 
-Document text is data, never markup: everything taken from a document is
-HTML-escaped and its Markdown punctuation backslash-escaped before it reaches
-the browser.
+Document text is data, never markup: everything taken from a document (titles,
+headings, passages, authors, the article around a passage) is HTML-escaped
+before it reaches the browser; the only tags are the ones written here. A chat
+message is one line of HTML, so the chat's Markdown renderer passes it through
+as a single HTML block and reads no Markdown in it.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import html
 import re
 from collections.abc import Mapping
 
-from .answer import Answer
+from .answer import Answer, Citation, display_sentence
+from .chunking import Passage
 from .corpus import Document
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~^$&])")
+#: Characters of article text shown on each side of a passage when its source is expanded.
+CONTEXT_CHARS = 700
+_MARKER = re.compile(r"(\[\d+\])")
 
 
 def to_dict(answer: Answer, documents: Mapping[str, Document] | None = None) -> dict:
@@ -65,63 +70,215 @@ def to_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def escape_md(text: str) -> str:
-    """Text safe inside Markdown: HTML-escaped, Markdown punctuation backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(re.sub(r"\s+", " ", text).strip(), quote=True).replace("&", "\x00")).replace("\x00", "&")
+#: What the chat says when the articles do not answer a question.
+ABSTAIN_TEXT = "The articles don't cover this, so I won't guess."
 
 
-def to_markdown(answer: Answer, documents: Mapping[str, Document] | None = None) -> str:
-    """The chat message: answer, then numbered sources with the quoted sentences in bold."""
+def to_html(answer: Answer, documents: Mapping[str, Document] | None = None, key: str = "1", list_suggestions: bool = True) -> str:
+    """The chat message: the answer with [n] links, then its sources, each expandable into its article.
+
+    `key` makes the element ids unique in the page (one per answer of the chat). With
+    `list_suggestions` False an abstention leaves its suggested questions to the chat's
+    own clickable options.
+    """
     documents = documents or {}
-    out = []
+    key = re.sub(r"[^A-Za-z0-9_-]", "", key) or "1"
+    out = ['<div class="bot-answer">']
     if answer.interpreted_as:
-        out.append(f"*Interpreted as: {escape_md(answer.interpreted_as)}*\n")
+        out.append(f'<p class="bot-interpreted">Interpreted as: {_esc(answer.interpreted_as)}</p>')
     if answer.abstained:
-        out.append("The articles don't cover this, so I won't guess.")
+        out.append(f'<p class="bot-abstain">{_esc(ABSTAIN_TEXT)}</p>')
         if answer.suggestions:
-            out.append("\nQuestions they do answer:\n")
-            out.extend(f"- {escape_md(s)}" for s in answer.suggestions)
-        return "\n".join(out)
-    out.append(_answer_with_markers(answer.text))
-    if answer.citations:
-        out.append("\n**Sources**\n")
+            out.append('<p class="bot-suggest">Questions they do answer:</p>')
+            if list_suggestions:
+                out.append(f'<ul class="bot-suggestions">{"".join(f"<li>{_esc(s)}</li>" for s in answer.suggestions)}</ul>')
+    else:
+        titles = {c.n: re.sub(r"\s+", " ", _where(c.passage.title, c.passage.heading)) for c in answer.citations}
+        parts = []
+        for piece in _MARKER.split(answer.text):
+            n = int(piece[1:-1]) if _MARKER.fullmatch(piece) else 0
+            if n in titles:
+                parts.append(f'<a class="bot-cite" href="#src-{key}-{n}" title="{_esc(titles[n])}">[{n}]</a>')
+            else:
+                parts.append(_esc(piece))
+        out.append(f'<p class="bot-text">{"".join(parts)}</p>')
+        if answer.citations:
+            out.append('<div class="bot-sources"><p class="bot-sources-title">Sources</p>')
+            out.extend(_source_html(c, documents.get(c.passage.doc_id), key) for c in answer.citations)
+            out.append("</div>")
+    plain = html.escape(to_plain(answer, documents)).replace("\n", "&#10;")  # newlines as entities: the message stays one line
+    out.append(f'<div class="bot-plain" hidden>{plain}</div><div class="bot-actions"><button type="button" class="bot-copy" title="Copy the answer and its sources">Copy</button></div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def to_plain(answer: Answer, documents: Mapping[str, Document] | None = None) -> str:
+    """The answer as the Copy button copies it: the text, then each source with the sentences quoted from it."""
+    documents = documents or {}
+    lines = [f"Interpreted as: {answer.interpreted_as}"] if answer.interpreted_as else []
+    lines.append(answer.text)
     for c in answer.citations:
-        p = c.passage
-        doc = documents.get(p.doc_id)
-        meta = [escape_md(x) for x in ((doc.author, doc.date) if doc else ()) if x]
-        head = f"**[{c.n}] {escape_md(p.title)}**"
-        if p.heading:
-            head += f" — {escape_md(p.heading)}"
-        if meta:
-            head += " · " + " · ".join(meta)
-        out.append(f"{head}  \n> {_highlighted(p.text, p.start, c.highlights)}\n")
-    return "\n".join(out)
+        p, doc = c.passage, documents.get(c.passage.doc_id)
+        meta = ", ".join(x for x in ((doc.author, doc.date) if doc else ()) if x)
+        lines += ["", f"[{c.n}] {_where(p.title, p.heading)}" + (f" ({meta})" if meta else "")]
+        quoted = [display_sentence(p.text[s - p.start : e - p.start]) for s, e in c.highlights if p.start <= s < e <= p.end]
+        lines.append(f"“{' … '.join(quoted)}”" if quoted else display_sentence(p.text))
+    return "\n".join(lines)
 
 
-def _answer_with_markers(text: str) -> str:
-    """Escape the answer but keep our own [n] markers readable."""
-    parts = re.split(r"(\[\d+\])", text)
-    return "".join(f"**{p}**" if re.fullmatch(r"\[\d+\]", p) else escape_md(p) for p in parts)
+def _source_html(c: Citation, doc: Document | None, key: str) -> str:
+    p = c.passage
+    meta = [x for x in ((doc.author, doc.date) if doc else ()) if x]
+    head = f'<span class="bot-n">[{c.n}]</span> <strong class="bot-title">{_esc(p.title)}</strong>'
+    below = []
+    if p.heading:
+        below.append(f'<span class="bot-heading">{_esc(p.heading)}</span>')
+    below.extend(f'<span class="bot-meta">{_esc(x)}</span>' for x in meta)
+    start, end = _body(p)
+    body = _marked(p.text[start - p.start : end - p.start], start, c.highlights, paragraphs=False)
+    html_ = [f'<div class="bot-source" id="src-{key}-{c.n}">', f'<div class="bot-source-head">{head}</div>']
+    if below:
+        html_.append(f'<div class="bot-source-where">{" · ".join(below)}</div>')
+    html_.append(f'<blockquote class="bot-passage">{body}</blockquote>')
+    if doc is not None and doc.text[p.start : p.end] == p.text:
+        html_.append(f'<details class="bot-context"><summary>Show in the article</summary><div class="bot-article">{_context(doc.text, p, c.highlights)}</div></details>')
+    html_.append("</div>")
+    return "".join(html_)
 
 
-def _highlighted(text: str, start: int, spans) -> str:
-    """The passage with the quoted sentences in bold; offsets are absolute."""
+def _where(title: str, heading: str) -> str:
+    return f"{title} — {heading}" if heading else title
+
+
+def _body(p: Passage) -> tuple[int, int]:
+    """The passage without its opening heading line (the heading is shown above it): absolute offsets."""
+    first, newline, rest = p.text.partition("\n")
+    if p.heading and newline and rest.strip() and first.strip().lstrip("#").strip() == p.heading.strip():
+        return p.end - len(rest.lstrip()), p.end
+    return p.start, p.end
+
+
+def _context(doc_text: str, p: Passage, spans) -> str:
+    """The passage inside its article: some text before and after, the passage set off, its quoted sentences marked."""
+    lo, hi = max(0, p.start - CONTEXT_CHARS), min(len(doc_text), p.end + CONTEXT_CHARS)
+    if lo > 0:  # start and end on a word boundary
+        cut = re.search(r"\s+", doc_text[lo : p.start])
+        lo = lo + cut.end() if cut else p.start
+    if hi < len(doc_text):
+        cut = list(re.finditer(r"\s+", doc_text[p.end : hi]))
+        hi = p.end + cut[-1].start() if cut else p.end
+    before = ("… " if lo > 0 else "") + _esc(doc_text[lo : p.start], paragraphs=True)
+    after = _esc(doc_text[p.end : hi], paragraphs=True) + (" …" if hi < len(doc_text) else "")
+    cited = _marked(p.text, p.start, spans, paragraphs=True)
+    return f'{before}<span class="bot-cited">{cited}</span>{after}'
+
+
+def _marked(text: str, start: int, spans, paragraphs: bool) -> str:
+    """Escaped text (starting at absolute offset `start`) with the quoted sentences in <mark>."""
     pieces, cursor = [], 0
     for s, e in sorted(spans):
-        s, e = s - start, e - start
-        if s < cursor or e > len(text):
+        s, e = max(s - start, cursor), min(e - start, len(text))
+        if e <= s:
             continue
-        pieces.append(escape_md(text[cursor:s]))
-        pieces.append(f" **{escape_md(text[s:e])}** ")
+        pieces.append(_esc(text[cursor:s], paragraphs))
+        pieces.append(f"<mark>{_esc(text[s:e], paragraphs)}</mark>")
         cursor = e
-    pieces.append(escape_md(text[cursor:]))
-    return re.sub(r" {2,}", " ", "".join(pieces)).strip()
+    pieces.append(_esc(text[cursor:], paragraphs))
+    return "".join(pieces)
 
 
-def corpus_overview(documents) -> str:
-    """The start screen: what the bot knows, escaped."""
-    lines = ["## Ask the articles", "", "Short answers with numbered citations to the exact passages. The articles:", ""]
-    for doc in sorted(documents, key=lambda d: d.title):
-        meta = " · ".join(escape_md(x) for x in (doc.author, doc.publisher, doc.date) if x)
-        lines.append(f"- **{escape_md(doc.title)}**" + (f" — {meta}" if meta else ""))
-    return "\n".join(lines)
+def _esc(text: str, paragraphs: bool = False) -> str:
+    """Document text as inert HTML on one line: escaped, line breaks as <br> (a blank line as two when `paragraphs`)."""
+    escaped = html.escape(text, quote=True)
+    if paragraphs:
+        escaped = re.sub(r"[ \t]*\n[ \t]*\n\s*", "<br><br>", escaped)
+    escaped = re.sub(r"[ \t]*\n\s*", "<br>", escaped)
+    return escaped.replace("\r", " ")
+
+
+def question_html(question: str) -> str:
+    """The user's message as typed, inert: a suggested question clicked in the chat is document text too."""
+    return f'<p class="bot-question">{_esc(question)}</p>'
+
+
+def start_screen(documents) -> str:
+    """What the bot knows, for the empty chat: the articles listed, escaped."""
+    items = []
+    for doc in sorted(documents, key=lambda d: d.title.lower()):
+        meta = " · ".join(_esc(x) for x in (doc.author, doc.publisher, doc.date) if x)
+        items.append(f'<li><strong>{_esc(doc.title)}</strong>{f" <span class=bot-meta>{meta}</span>" if meta else ""}</li>')
+    return (
+        '<div class="bot-start"><p><strong>Ask the articles.</strong> Short answers with numbered citations '
+        f"to the exact passages, from {len(items)} article{'s' if len(items) != 1 else ''}:</p>"
+        f'<ul class="bot-articles">{"".join(items)}</ul></div>'
+    )
+
+
+#: Styles for the HTML above (the server passes them to the page; the chat's sanitizer drops <style> in messages).
+CSS = """
+/* The theme's semibold face ships as a few-glyph subset (letters such as A and B come out wrong): use the bold face. */
+@font-face { font-family: "Source Sans Pro"; font-weight: 600; font-style: normal;
+  src: url("static/fonts/SourceSansPro/SourceSansPro-Bold.woff2") format("woff2"); }
+.bot-answer, .bot-start { overflow-wrap: anywhere; }
+.bot-answer p { margin: 0 0 .5em; }
+.bot-interpreted { font-size: .9em; font-style: italic; opacity: .8; }
+.bot-cite { font-weight: 600; text-decoration: none; padding: 0 .1em; white-space: nowrap; }
+.bot-sources { margin-top: .75em; padding-top: .4em; border-top: 1px solid var(--border-color-primary); }
+.bot-sources-title { font-size: .8em; font-weight: 600; text-transform: uppercase; letter-spacing: .05em; opacity: .75; }
+.bot-source { margin: .5em 0; padding: .5em .75em; border: 1px solid var(--border-color-primary); border-radius: 8px; scroll-margin: .75em; }
+.bot-source:target { outline: 2px solid var(--color-accent); }
+.bot-source-where { font-size: .85em; opacity: .8; }
+.bot-passage { margin: .4em 0; padding: 0 0 0 .6em; border-left: 3px solid var(--color-accent); font-size: .92em; }
+.bot-answer mark { background: rgba(250, 204, 21, .45); color: inherit; padding: 0 .1em; border-radius: 2px; }
+.bot-context summary { cursor: pointer; font-size: .85em; }
+.bot-article { max-height: 24em; overflow-y: auto; margin-top: .4em; padding: .5em .75em; font-size: .9em; border-radius: 6px; background: var(--background-fill-secondary); }
+.bot-cited { background: rgba(250, 204, 21, .15); }
+.bot-answer strong, .bot-start strong, .bot-cite { font-weight: 600; }
+.bot-suggest { font-size: .9em; opacity: .8; }
+.bot-actions { display: flex; justify-content: flex-end; margin-top: .4em; }
+.bot-copy { padding: .15em .7em; font-size: .8em; cursor: pointer;
+  border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-primary); color: inherit; }
+.bot-copy:hover { border-color: var(--color-accent); }
+#reason-row { align-items: flex-end; }
+@media (max-width: 640px) {  /* a phone: give the text the width the frames take */
+  .gradio-container .main.fillable { padding-left: 8px; padding-right: 8px; }
+  #chat .message-row { margin-left: 0; margin-right: 0; max-width: 100%; }
+  .bot-source { padding: .4em .5em; }
+  .bot-passage { padding-left: .4em; }
+  .bot-article { padding: .4em .5em; max-height: 60vh; }
+}
+"""
+
+#: The behaviour of the messages' HTML (the sanitizer strips inline handlers, so one listener per event serves them all):
+#: a Copy button copies the plain text kept beside it; an expanded source scrolls to show the passage in its article.
+PAGE_JS = """
+if (!window.botPageInstalled) {
+  window.botPageInstalled = true;
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest && event.target.closest(".bot-copy");
+    const plain = button && button.closest(".bot-answer")?.querySelector(".bot-plain");
+    if (!plain) return;
+    const text = plain.textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (error) {
+      const area = document.createElement("textarea");
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    button.textContent = "Copied";
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  });
+  document.addEventListener("toggle", (event) => {
+    const details = event.target;
+    if (!details.open || !details.classList?.contains("bot-context")) return;
+    const article = details.querySelector(".bot-article"), cited = details.querySelector(".bot-cited");
+    if (!article || !cited) return;
+    article.scrollTop += cited.getBoundingClientRect().top - article.getBoundingClientRect().top - 32;
+    article.scrollIntoView({ block: "nearest" });
+  }, true);  // toggle does not bubble: listen while it travels down
+}
+"""

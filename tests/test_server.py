@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -75,3 +76,14 @@ def test_server_binds_loopback_only(server):
                 if state == "0A" and int(hex_port, 16) == port:
                     listening.append(address)
     assert listening == ["0100007F"], listening  # 127.0.0.1 only, no wildcard, no IPv6 any
+
+
+def test_api_returns_what_ask_json_prints(server, real_bot):
+    from gradio_client import Client
+
+    from bot.render import to_dict
+
+    question, history = "In which fields?", ["Do I need a master's degree?"]
+    turns = [real_bot.respond(history[0])]
+    expected = json.loads(json.dumps(to_dict(real_bot.ask(question, turns), real_bot.index.documents)))  # as `ask --json` prints it
+    assert Client(server, verbose=False).predict(question, history, api_name="/ask") == expected
