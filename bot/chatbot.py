@@ -109,7 +109,7 @@ class Chatbot:
         embedder = embedder or SentenceTransformerEmbedder(settings.embed_model)
         if build:
             ensure_index(settings, embedder)
-        return cls(load_index(settings.index_dir, embedder.name), embedder, settings)
+        return cls(load_index(settings.index_dir, embedder.name, embedder.dim), embedder, settings)
 
     # --- the answer path ----------------------------------------------------------
 
