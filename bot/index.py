@@ -107,7 +107,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
         sources = file_hashes(corpus_dir)
         load = load_corpus(corpus_dir)
         if not load.documents:
-            detail = f" ({'; '.join(load.warnings)})" if load.warnings else ""
+            more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
+            detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
             raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
         passages = chunk_documents(load.documents)
         if not passages:
