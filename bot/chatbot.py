@@ -21,6 +21,7 @@ from .conversation import Resolved, Turn, resolve
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QuestionError
 from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
+from .log import logged
 from .retrieval import Hit, Retriever
 from .text import clean, for_matching
 
@@ -116,6 +117,7 @@ class Chatbot:
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         return self.respond(question, history).answer
 
+    @logged
     def respond(self, question: str, history: Sequence[Turn] = ()) -> Turn:
         """Answer one question of a chat; the Turn carries how it was read, for the next one."""
         text = validate_question(question, self.settings.max_question_chars)
