@@ -12,11 +12,14 @@ import os
 
 import gradio as gr
 
+from bot import log as bot_log
+from bot import serving
 from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.conversation import Turn
 from bot.errors import BotError, QuestionError
 from bot.render import corpus_overview, to_dict, to_markdown
+from bot.text import clean
 
 log = logging.getLogger("app")
 
@@ -36,7 +39,7 @@ def build_demo(chatbot: Chatbot) -> gr.Blocks:
         except Exception:  # noqa: BLE001 - a person sees a plain sentence; the details go to the log
             log.exception("answering failed")
             reply = "Sorry, something went wrong on our side while answering. The error has been logged."
-        shown = message if isinstance(message, str) else ""
+        shown = clean(message) if isinstance(message, str) else ""  # lone surrogates cannot be sent back as JSON
         history += [{"role": "user", "content": shown[:2000]}, {"role": "assistant", "content": reply}]
         return "", history, turns
 
@@ -48,7 +51,7 @@ def build_demo(chatbot: Chatbot) -> gr.Blocks:
                 turns.append(chatbot.respond(str(earlier), turns))
             return to_dict(chatbot.respond(question, turns).answer, documents)
         except BotError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(str(exc), print_exception=False) from exc  # the person's mistake, not ours: no traceback
 
     with gr.Blocks(title="Ask the articles") as demo:
         gr.Markdown(corpus_overview(documents.values()))
@@ -66,14 +69,14 @@ def build_demo(chatbot: Chatbot) -> gr.Blocks:
     return demo
 
 
-def launch(settings: Settings | None = None) -> None:
+def launch(settings: Settings | None = None, credentials: list[tuple[str, str]] | None = None) -> None:
+    """Serve on settings.host (loopback unless --listen) behind bot.serving's policy; see README "Safety and integrity"."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    credentials = serving.read_credentials() if credentials is None else credentials
+    serving.check_exposure(settings.host, credentials)  # refuse before the model loads, not after
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     chatbot = Chatbot.from_settings(settings)  # builds the index first if it is missing or stale
-    demo = build_demo(chatbot)
-    demo.queue(max_size=64, default_concurrency_limit=2)
-    demo.launch(server_name=settings.host, server_port=settings.port, show_error=False)
+    serving.serve(build_demo(chatbot), settings, credentials)  # with the queue bounds of settings
 
 
 def __getattr__(name: str):
@@ -84,6 +87,7 @@ def __getattr__(name: str):
 
 
 if __name__ == "__main__":
+    bot_log.setup()
     try:
         launch()
     except BotError as exc:

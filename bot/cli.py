@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, nargs="?", default=PROJECT_ROOT / "eval" / "calibration.jsonl")
     s = sub.add_parser("serve", help="serve the chat UI (default http://127.0.0.1:7860)")
     s.add_argument("--port", type=int, help="port (default 7860, or GRADIO_SERVER_PORT)")
+    s.add_argument(
+        "--listen",
+        metavar="ADDRESS",
+        help="listen on ADDRESS instead of 127.0.0.1, e.g. 0.0.0.0 for every interface; needs BOT_AUTH=user:password or --auth-file",
+    )
+    s.add_argument("--auth-file", type=Path, metavar="FILE", help="user:password lines; people must sign in with one of them")
     return p
 
 
@@ -49,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         settings = Settings.from_env()
-        overrides = {"corpus_dir": args.corpus, "index_dir": args.index, "embed_model": args.model, "port": getattr(args, "port", None)}
+        overrides = {
+            "corpus_dir": args.corpus,
+            "index_dir": args.index,
+            "embed_model": args.model,
+            "port": getattr(args, "port", None),
+            "host": getattr(args, "listen", None),
+        }
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         return _COMMANDS[args.command](settings, args)
     except BotError as exc:
@@ -133,10 +145,14 @@ def _calibrate(settings: Settings, args) -> int:
 
 
 def _serve(settings: Settings, args) -> int:
+    from .serving import check_exposure, read_credentials
+
+    credentials = read_credentials(os.environ, args.auth_file)
+    check_exposure(settings.host, credentials)  # before anything heavy is loaded
     sys.path.insert(0, str(PROJECT_ROOT))
     import app
 
-    app.launch(settings)
+    app.launch(settings, credentials)
     return 0
 
 

@@ -34,3 +34,54 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_in_process(app, host: str = "127.0.0.1"):
+    """Serve an ASGI app with uvicorn in a thread; returns (url, stop)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise AssertionError("in-process server did not start")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+    return f"http://{host}:{port}/", stop
+
+
+def run_event(url: str, api_name: str, data: list, session_hash: str, timeout: float = 60, headers: dict | None = None) -> dict:
+    """Call a Gradio event by its api_name through the queue, as the browser does (private ones too).
+
+    Returns the final message: {"msg": "process_completed", "success": ..., "output": {...}}.
+    """
+    import json
+    import urllib.request
+
+    config = json.load(urllib.request.urlopen(url + "config", timeout=timeout))
+    fn = next(d.get("id", i) for i, d in enumerate(config["dependencies"]) if d.get("api_name") == api_name)
+    body = json.dumps({"data": data, "fn_index": fn, "session_hash": session_hash, "event_data": None, "trigger_id": None}).encode()
+    request = urllib.request.Request(url + "gradio_api/queue/join", body, {"Content-Type": "application/json", **(headers or {})})
+    event_id = json.load(urllib.request.urlopen(request, timeout=timeout))["event_id"]
+    stream = urllib.request.Request(url + f"gradio_api/queue/data?session_hash={session_hash}", headers=headers or {})
+    with urllib.request.urlopen(stream, timeout=timeout) as sse:
+        for raw in sse:
+            line = raw.decode("utf-8").strip()
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("msg") == "unexpected_error":
+                return message
+            if message.get("msg") == "process_completed" and message.get("event_id") == event_id:
+                return message
+    raise AssertionError("the event stream ended without a result")
