@@ -7,7 +7,7 @@ Gradio allows by default can be refused:
   when reached through a LAN address); here no foreign Origin is ever granted.
 * Uploads, file downloads (``/file=``), the proxy route and the monitoring page
   are refused: this app takes text and serves no files. The corpus, index and
-  project folders are also Gradio blocked paths.
+  project folders are also Gradio blocked paths. Request bodies are capped.
 * On loopback, a request naming another Host is refused (DNS rebinding).
 * Listening on any other address needs the --listen flag *and* credentials
   (``BOT_AUTH=user:password`` or an --auth-file of ``user:password`` lines).
@@ -30,6 +30,8 @@ from .errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Refused outright, with or without Gradio's /gradio_api prefix: this app neither takes nor serves files.
 _REFUSED = ("/upload", "/file=", "/file/", "/proxy=", "/process_recording", "/monitoring")
+#: No request of this app needs a larger body: a question is at most a few kB, even with a long chat before it.
+MAX_BODY_BYTES = 256 * 1024
 
 
 def is_loopback(host: str) -> bool:
@@ -79,21 +81,35 @@ def blocked_paths(settings: Settings) -> list[str]:
 
 
 class _Refuse:
-    """ASGI middleware: 403 for the routes in _REFUSED, before Gradio sees them."""
+    """ASGI middleware, before Gradio sees a request: 403 for the routes in _REFUSED; 413 for a body over
+    MAX_BODY_BYTES and 411 for one of unstated length (it would be read whole before any check of ours)."""
 
     def __init__(self, app) -> None:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
-            path = scope.get("path", "")
-            bare = path[len("/gradio_api") :] if path.startswith("/gradio_api/") else path
-            if any(bare.startswith(r) for r in _REFUSED) or "/file=" in path or "/proxy=" in path:
+            refusal = _refusal(scope)
+            if refusal:
                 from starlette.responses import PlainTextResponse
 
-                await PlainTextResponse("Not served here.", status_code=403)(scope, receive, send)
+                await PlainTextResponse(refusal[1], status_code=refusal[0])(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _refusal(scope) -> tuple[int, str] | None:
+    path = scope.get("path", "")
+    bare = path[len("/gradio_api") :] if path.startswith("/gradio_api/") else path
+    if any(bare.startswith(r) for r in _REFUSED) or "/file=" in path or "/proxy=" in path:
+        return 403, "Not served here."
+    headers = dict(scope.get("headers", ()))
+    length = headers.get(b"content-length")
+    if length is None and b"transfer-encoding" in headers:
+        return 411, "A request body needs a Content-Length."
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return 413, f"Requests are limited to {MAX_BODY_BYTES // 1024} kB."
+    return None
 
 
 def build_app(demo, settings: Settings, credentials: list[tuple[str, str]]):

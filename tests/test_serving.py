@@ -202,6 +202,33 @@ def test_uploads_are_refused(server):
         assert status == 403, path
 
 
+def status_before_the_body(url: str, path: str, headers: dict) -> int:
+    """Send only a request's headers and read the answer: a refusal must not wait for the body."""
+    import http.client
+    from urllib.parse import urlparse
+
+    where = urlparse(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    connection.putrequest("POST", "/" + path)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    try:
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_request_bodies_are_capped(server):
+    # FastAPI would read and parse a body of any size before the question's own limit is checked.
+    url, _ = server
+    json_body = {"Content-Type": "application/json"}
+    assert status_before_the_body(url, "gradio_api/queue/join", {**json_body, "Content-Length": str(50 << 20)}) == 413
+    assert status_before_the_body(url, "gradio_api/queue/join", {**json_body, "Transfer-Encoding": "chunked"}) == 411
+    message = run_event(url, "ask", ["Which skills? " + "why " * 400, []], uuid.uuid4().hex)  # 2 kB: well under the cap
+    assert message["success"] is True
+
+
 def test_a_foreign_origin_gets_no_cors_allowance(server):
     url, _ = server
     own = url.rstrip("/")
