@@ -150,7 +150,7 @@ def test_generated_questions_through_the_chat_ui_serialize(chat_ui, question):
     import orjson
 
     chat, view = chat_ui
-    box, history, turns = chat(question, [], [])
+    box, history, *_ = chat(question, [], [])  # the cleared textbox, the chat; then the UI's own state
     assert box == "" and [m["role"] for m in history] == ["user", "assistant"]
     assert history[1]["content"]
     orjson.dumps(view.postprocess(history).model_dump())  # what Gradio sends; fails on a lone surrogate
