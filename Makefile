@@ -7,13 +7,19 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install chromium index eval lint clean
+.PHONY: run test stress install chromium index eval lint clean
 
 run: $(STAMP)
 	$(PY) -m bot serve
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
+
+# The integrity tests at full size (about 20 minutes): 50 + 200 killed rebuilds, 10,000 + 500 generated
+# questions, 50 chat sessions. Each count is an environment variable; `make test` runs small ones.
+stress: $(STAMP)
+	BOT_KILLS=50 BOT_FAST_KILLS=200 BOT_HYPOTHESIS_EXAMPLES=10000 BOT_HYPOTHESIS_REAL_EXAMPLES=500 BOT_LOAD_SESSIONS=50 \
+	$(PY) -m pytest -p no:cacheprovider --hypothesis-show-statistics tests/test_kill.py tests/test_questions.py tests/test_load.py
 
 install: $(STAMP)
 

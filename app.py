@@ -13,12 +13,15 @@ import os
 
 import gradio as gr
 
+from bot import log as bot_log
+from bot import serving
 from bot.chatbot import Chatbot
 from bot.config import Settings
 from bot.conversation import Turn
 from bot.errors import BotError, QuestionError
 from bot.feedback import FeedbackLog, judge, with_reason
 from bot.render import CSS, PAGE_JS, question_html, start_screen, to_dict, to_html
+from bot.text import clean
 
 log = logging.getLogger("app")
 
@@ -46,7 +49,7 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
             log.exception("answering failed")
             reply = _FAILED
         shown.append(turn)
-        asked = question_html(message[: chatbot.settings.max_question_chars] if isinstance(message, str) else "")
+        asked = question_html(clean(message)[: chatbot.settings.max_question_chars] if isinstance(message, str) else "")  # lone surrogates cannot go back as JSON
         history += [{"role": "user", "content": asked}, {"role": "assistant", "content": reply, "options": options}]
         return "", history, shown, gr.update(visible=False)
 
@@ -86,12 +89,9 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
     def ask(question: str, history: list[str] | None = None) -> dict:
         """The API: one question, with the earlier questions of the chat; same structure as `ask --json`."""
         try:
-            turns: list[Turn] = []
-            for earlier in history or []:
-                turns.append(chatbot.respond(str(earlier), turns))
-            return to_dict(chatbot.respond(question, turns).answer, documents)
+            return to_dict(chatbot.respond(question, chatbot.replay(history or [])).answer, documents)
         except BotError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(str(exc), print_exception=False) from exc  # the person's mistake, not ours: no traceback
 
     with gr.Blocks(title="Ask the articles", analytics_enabled=False) as demo:
         # The page's styles and the messages' script travel with the demo, whoever launches it.
@@ -135,14 +135,14 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
     return demo
 
 
-def launch(settings: Settings | None = None) -> None:
+def launch(settings: Settings | None = None, credentials: list[tuple[str, str]] | None = None) -> None:
+    """Serve on settings.host (loopback unless --listen) behind bot.serving's policy; see README "Safety and integrity"."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    credentials = serving.read_credentials() if credentials is None else credentials
+    serving.check_exposure(settings.host, credentials)  # refuse before the model loads, not after
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     chatbot = Chatbot.from_settings(settings)  # builds the index first if it is missing or stale
-    demo = build_demo(chatbot)
-    demo.queue(max_size=64, default_concurrency_limit=2)
-    demo.launch(server_name=settings.host, server_port=settings.port, show_error=False)
+    serving.serve(build_demo(chatbot), settings, credentials)  # with the queue bounds of settings
 
 
 def __getattr__(name: str):
@@ -153,6 +153,7 @@ def __getattr__(name: str):
 
 
 if __name__ == "__main__":
+    bot_log.setup()
     try:
         launch()
     except BotError as exc:

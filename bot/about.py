@@ -49,6 +49,10 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _FIELD_OF_PUBLISHER_QUESTION = re.compile(r"\bwho\b.*\bpublish", re.I)
 
 
+#: The heading of a metadata citation; its passage is a sentence of the article, not an indexed passage (pid < 0).
+ABOUT_HEADING = "About the article"
+
+
 @dataclass(frozen=True)
 class AboutQuestion:
     field: str  # author | publisher | date
@@ -166,7 +170,7 @@ def answer_about(question: str, asked: AboutQuestion, interpreted_as: str = "") 
             span = (offset, offset + len(first_line.split("\n", 1)[0]))
         n = len(citations) + 1
         s, e = span
-        passage = Passage(-n, doc.doc_id, doc.title, "About the article", s, e, doc.text[s:e], ((s, e),))
+        passage = Passage(-n, doc.doc_id, doc.title, ABOUT_HEADING, s, e, doc.text[s:e], ((s, e),))
         citations.append(Citation(n, passage, 1.0, ((s, e),)))
         stated = display_sentence(doc.text[s:e])
         if asked.field == "author" and len(stated.split()) > len(value.split()) + 4:  # the article says more about them

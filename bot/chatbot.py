@@ -22,6 +22,7 @@ from .conversation import Resolved, Turn, resolve
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QuestionError
 from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
+from .log import logged
 from .outline import Outline, compose_outline, find_outlines
 from .retrieval import Hit, Retriever
 from .roles import is_echo, is_lead_in, is_signpost
@@ -29,6 +30,8 @@ from .text import clean, for_matching
 
 log = logging.getLogger(__name__)
 
+#: Earlier questions of a chat replayed from the API or the command line.
+MAX_HISTORY = 10
 #: Passages whose sentences may go into an answer.
 ANSWER_PASSAGES = 4
 #: Sentence score = cosine + LEXICAL * idf-weighted term overlap + PASSAGE * (passage score - best passage score),
@@ -127,13 +130,28 @@ class Chatbot:
         embedder = embedder or SentenceTransformerEmbedder(settings.embed_model)
         if build:
             ensure_index(settings, embedder)
-        return cls(load_index(settings.index_dir, embedder.name), embedder, settings)
+        return cls(load_index(settings.index_dir, embedder.name, embedder.dim), embedder, settings)
 
     # --- the answer path ----------------------------------------------------------
+
+    def replay(self, questions: Sequence[str]) -> list[Turn]:
+        """The turns of a chat given only its earlier questions (the API's and the CLI's history).
+
+        Only the last MAX_HISTORY count: a follow-up leans on the turn before it, and a long history
+        would tie up a worker answering it all again. An empty or refused question gives no context.
+        """
+        turns: list[Turn] = []
+        for earlier in list(questions)[-MAX_HISTORY:]:
+            try:
+                turns.append(self.respond(str(earlier), turns))
+            except QuestionError:
+                continue
+        return turns
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         return self.respond(question, history).answer
 
+    @logged
     def respond(self, question: str, history: Sequence[Turn] = ()) -> Turn:
         """Answer one question of a chat; the Turn carries how it was read, for the next one."""
         text = validate_question(question, self.settings.max_question_chars)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import logging
 import os
 import sys
 from pathlib import Path
 
+from . import log
 from .config import Settings
 from .errors import BotError
 
@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, nargs="?", default=PROJECT_ROOT / "eval" / "calibration.jsonl")
     s = sub.add_parser("serve", help="serve the chat UI (default http://127.0.0.1:7860)")
     s.add_argument("--port", type=int, help="port (default 7860, or GRADIO_SERVER_PORT)")
+    s.add_argument(
+        "--listen",
+        metavar="ADDRESS",
+        help="listen on ADDRESS instead of 127.0.0.1, e.g. 0.0.0.0 for every interface; needs BOT_AUTH=user:password or --auth-file",
+    )
+    s.add_argument("--auth-file", type=Path, metavar="FILE", help="user:password lines; people must sign in with one of them")
     s = sub.add_parser("feedback", help="the thumbs given in the chat (BOT_FEEDBACK_PATH, default feedback/feedback.jsonl)")
     actions = s.add_subparsers(dest="action", required=True)
     e = actions.add_parser("export", help="thumbs-down answers as question cases to review (the format of eval/dev.jsonl)")
@@ -49,11 +55,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log.setup(args.verbose, questions=args.command in ("ask", "serve"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         settings = Settings.from_env()
-        overrides = {"corpus_dir": args.corpus, "index_dir": args.index, "embed_model": args.model, "port": getattr(args, "port", None)}
+        overrides = {
+            "corpus_dir": args.corpus,
+            "index_dir": args.index,
+            "embed_model": args.model,
+            "port": getattr(args, "port", None),
+            "host": getattr(args, "listen", None),
+        }
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         return _COMMANDS[args.command](settings, args)
     except BotError as exc:
@@ -80,10 +92,7 @@ def _ask(settings: Settings, args) -> int:
 
     validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
     bot = Chatbot.from_settings(settings)
-    turns = []
-    for earlier in args.history:
-        turns.append(bot.respond(earlier, turns))
-    answer = bot.ask(args.question, turns)
+    answer = bot.ask(args.question, bot.replay(args.history))
     if args.json:
         print(json.dumps(to_dict(answer, bot.index.documents), ensure_ascii=False, indent=2))
     else:
@@ -138,10 +147,14 @@ def _calibrate(settings: Settings, args) -> int:
 
 
 def _serve(settings: Settings, args) -> int:
+    from .serving import check_exposure, read_credentials
+
+    credentials = read_credentials(os.environ, args.auth_file)
+    check_exposure(settings.host, credentials)  # before anything heavy is loaded
     sys.path.insert(0, str(PROJECT_ROOT))
     import app
 
-    app.launch(settings)
+    app.launch(settings, credentials)
     return 0
 
 

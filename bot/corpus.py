@@ -11,9 +11,13 @@ slices of it.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +32,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
 #: Files larger than this are skipped with a warning: no article is this long.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _META_KEYS = ("title", "author", "date", "publisher", "url")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -52,28 +57,50 @@ class CorpusLoad:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Supported files under the folder, in a stable order (hidden files left out)."""
+    """Entries with a supported suffix under the folder, in a stable order (hidden ones left out).
+
+    Besides regular files this lists what only looks like one (a folder named ``x.txt``, a broken
+    link, a pipe) so that loading can name it in a warning.
+    """
     if not corpus_dir.is_dir():
         raise CorpusError(f"Corpus folder {corpus_dir} does not exist: create it and put articles (.txt, .md, .html, .pdf) in it.")
     return sorted(
         p
         for p in corpus_dir.rglob("*")
-        if p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-        and p.is_file()
+        if p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
 
 
 def file_hashes(corpus_dir: Path) -> dict[str, str]:
-    """sha256 of each supported file's bytes, keyed by relative path (unreadable files: '')."""
+    """sha256 of each regular file's bytes, keyed by relative path ('' for what cannot be read).
+
+    A file over the size limit is not read: its size and time of change stand in for its bytes.
+    """
     out = {}
     for path in corpus_files(corpus_dir):
-        rel = path.relative_to(corpus_dir).as_posix()
         try:
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            info = path.stat()
         except OSError:
-            out[rel] = ""
+            out[display_name(path, corpus_dir)] = ""
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            out[display_name(path, corpus_dir)] = ""
+        elif info.st_size > MAX_FILE_BYTES:
+            out[display_name(path, corpus_dir)] = f"too-large:{info.st_size}:{info.st_mtime_ns}"
+        else:
+            try:
+                out[display_name(path, corpus_dir)] = hashlib.sha256(read_file_bytes(path)).hexdigest()
+            except (OSError, ValueError):
+                out[display_name(path, corpus_dir)] = ""
     return out
+
+
+def display_name(path: Path, corpus_dir: Path) -> str:
+    """The path relative to the corpus folder, printable: bytes that are not UTF-8 shown as \\xNN."""
+    rel = path.relative_to(corpus_dir).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
@@ -81,8 +108,14 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
     documents: list[Document] = []
     warnings: list[str] = []
     for path in corpus_files(corpus_dir):
-        rel = path.relative_to(corpus_dir).as_posix()
+        rel = display_name(path, corpus_dir)
+        problem = _not_a_file(path, rel)
+        if problem:
+            warnings.append(problem)
+            continue
         try:
+            if rel != path.relative_to(corpus_dir).as_posix():
+                raise ValueError("the file name is not valid UTF-8: rename the file")
             doc, notes = read_document(path, rel)
         except Exception as exc:  # noqa: BLE001 - any failure of one file must not stop the rest
             warnings.append(f"skipped {rel}: {_reason(exc)}")
@@ -92,29 +125,70 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
             warnings.append(f"skipped {rel}: no text in it")
             continue
         documents.append(doc)
+    warnings.extend(_unsupported(corpus_dir))
     for message in warnings:
         log.warning(message)
     return CorpusLoad(tuple(documents), tuple(warnings))
 
 
+def _unsupported(corpus_dir: Path) -> list[str]:
+    """A note for each visible file that is not read because of its kind (a .docx, a .png, a README)."""
+    out = []
+    for path in sorted(corpus_dir.rglob("*")):
+        parts = path.relative_to(corpus_dir).parts
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in parts) and path.is_file():
+            kind = f"{path.suffix} files" if path.suffix else "files without an extension"
+            out.append(f"ignored {display_name(path, corpus_dir)}: {kind} are not read; save it as .txt, .md, .html or .pdf to include it")
+    return out
+
+
+def _not_a_file(path: Path, rel: str) -> str:
+    """A warning for an entry that is not a regular file, or "" for a file to read."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return f"skipped {rel}: a link to a file that does not exist" if path.is_symlink() else f"skipped {rel}: it disappeared"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"skipped {rel}: a link that leads back to itself"
+        return f"skipped {rel}: {_reason(exc)}"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{rel} is a folder, not an article; the files in it are read"
+    if not stat.S_ISREG(info.st_mode):
+        return f"skipped {rel}: not a regular file (a pipe, socket or device)"
+    return ""
+
+
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or exc.__class__.__name__
+    text = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).strip() or exc.__class__.__name__
     return text.splitlines()[0][:200]
+
+
+def read_file_bytes(path: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes; ValueError if it is larger than the limit (it is then not read)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe swapped in after listing must not block
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"{info.st_size / 1024 / 1024:.1f} MiB, larger than the {limit / 1024 / 1024:g} MiB limit for one article")
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:  # grew while being read
+        raise ValueError(f"larger than the {limit / 1024 / 1024:g} MiB limit for one article")
+    return raw
 
 
 def read_document(path: Path, doc_id: str) -> tuple[Document, list[str]]:
     """One file to one Document, plus notes worth a warning (e.g. a decoding fallback)."""
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    raw = read_file_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in PDF_SUFFIXES:
         meta, body = _read_pdf(raw)
     else:
-        if b"\x00" in raw[:8192]:
-            raise ValueError("binary data, not text")
         text, note = decode(raw)
         if note:
             notes.append(note)
@@ -122,13 +196,27 @@ def read_document(path: Path, doc_id: str) -> tuple[Document, list[str]]:
             meta, body = _read_html(text)
         else:
             meta, body = split_front_matter(text)
+    # Extractors can emit lone surrogates (a PDF's broken character map); they cannot be written as UTF-8.
+    body = _SURROGATE.sub("\ufffd", body)
+    meta = {k: _SURROGATE.sub("\ufffd", v) for k, v in meta.items()}
     title = meta.get("title") or _first_line_title(body) or path.stem.replace("-", " ").replace("_", " ")
     fields = {k: meta.get(k, "") for k in _META_KEYS if k != "title"}
     return Document(doc_id=doc_id, title=title, text=body, sha256=digest, **fields), notes
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM); otherwise cp1252, then latin-1, and say so."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM; otherwise cp1252, then latin-1, and say so.
+
+    NUL bytes mean binary data or UTF-16 without a BOM: refused rather than read as garbage.
+    """
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), f"read as {codec.upper()} (save it as UTF-8 to silence this)"
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in raw[:8192]:
+        raise ValueError("binary data, not text (or UTF-16 without a byte-order mark): save it as UTF-8 text")
     try:
         return raw.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
@@ -183,8 +271,15 @@ def _read_pdf(raw: bytes) -> tuple[dict[str, str], str]:
 
     from pypdf import PdfReader  # imported only when a PDF is met
 
-    reader = PdfReader(io.BytesIO(raw))
-    pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):  # an empty password opens owner-only protection
+            raise ValueError("the PDF is encrypted: save a copy without a password")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a broken file
+        raise ValueError(f"not a readable PDF ({_reason(exc)})") from exc
     body = "\n\n".join(p for p in pages if p)
     if not body:
         raise ValueError("the PDF has no text layer")

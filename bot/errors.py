@@ -1,6 +1,7 @@
 """The one exception family of the bot. Messages say what to do about it.
 
     BotError
+    ├── ConfigError        a setting is malformed, or unsafe without another (listening widely without a password)
     ├── CorpusError        the corpus folder is missing or yields no text
     ├── IndexError_        base of index problems
     │   ├── IndexMissing   no index built yet
@@ -15,6 +16,10 @@ The library raises these; only the CLI and the UI turn them into words for a per
 
 class BotError(Exception):
     """Base class: every error the bot expects to meet."""
+
+
+class ConfigError(BotError):
+    """A setting is malformed, or unsafe without another one."""
 
 
 class CorpusError(BotError):

@@ -13,20 +13,17 @@ Layout of the index folder::
         sentences.faiss       sentence vectors, in passage order
         bm25/                 the BM25 index (bm25s)
 
-A build writes a new version folder completely, then renames a new CURRENT into
-place, so a crash at any moment leaves the previous version live. Loading checks
-every file against the sha256 recorded in the manifest.
+A build writes a new version folder and switches CURRENT to it atomically
+(``bot.store``): killing it at any moment leaves the previous version live.
+Loading checks every file against the sha256 recorded in the manifest, and
+refuses an index of another format, model or dimension with the command that
+fixes it.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
-import shutil
 import time
-import uuid
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,12 +34,11 @@ from .chunking import CHUNKER_VERSION, Passage, chunk_documents
 from .corpus import Document, file_hashes, load_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
+from .store import CURRENT, BuildLock, hash_files, live_name, live_version, new_workspace, prune, publish, remove_leftovers, verify_files  # noqa: F401 - CURRENT re-exported
 from .text import expand_acronyms, find_acronyms, for_model
 
 #: Bump when the files or what goes into the vectors change.
 FORMAT_VERSION = 2
-CURRENT = "CURRENT"
-_KEEP_OLD_VERSIONS = 1
 
 
 @dataclass(frozen=True)
@@ -105,11 +101,14 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
     import faiss
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _build_lock(index_dir):
+    with BuildLock(index_dir):
+        remove_leftovers(index_dir)  # of builds killed before they finished
+        previous = live_name(index_dir)
         sources = file_hashes(corpus_dir)
         load = load_corpus(corpus_dir)
         if not load.documents:
-            detail = f" ({'; '.join(load.warnings)})" if load.warnings else ""
+            more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
+            detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
             raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
         passages = chunk_documents(load.documents)
         if not passages:
@@ -123,8 +122,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
         svecs = embedder.encode(sentence_texts)
         dim = int(pvecs.shape[1])
 
-        work = index_dir / f".tmp-{uuid.uuid4().hex[:8]}"
-        work.mkdir()
+        work = new_workspace(index_dir)
         try:
             _write_jsonl(work / "documents.jsonl", (asdict(d) for d in load.documents))
             _write_jsonl(work / "passages.jsonl", (asdict(p) for p in passages))
@@ -145,43 +143,16 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
                 sentences=len(sentence_texts),
                 chunker=CHUNKER_VERSION,
                 sources=sources,
-                files=_hash_files(work),
+                files=hash_files(work),
                 created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 warnings=load.warnings,
             )
             (work / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
-            _fsync_tree(work)
-            # Microseconds in the name: versions sort in build order even within one second.
-            now = time.time()
-            version = f"v-{time.strftime('%Y%m%d%H%M%S', time.gmtime(now))}{int(now * 1e6) % 1_000_000:06d}-{uuid.uuid4().hex[:6]}"
-            os.rename(work, index_dir / version)
-            _fsync_dir(index_dir)
-            pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
-            pointer.write_text(version + "\n", encoding="utf-8")
-            _fsync_file(pointer)
-            os.replace(pointer, index_dir / CURRENT)
-            _fsync_dir(index_dir)
+            version = publish(work, index_dir)
         finally:
-            if work.exists():
-                shutil.rmtree(work, ignore_errors=True)
-        _remove_old_versions(index_dir, keep=version)
+            remove_leftovers(index_dir)
+        prune(index_dir, keep={version, previous})
         return manifest
-
-
-class _build_lock:
-    """One build at a time per index folder (an advisory lock)."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.path = index_dir / ".lock"
-
-    def __enter__(self):
-        self.fh = open(self.path, "w")
-        fcntl.flock(self.fh, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -190,60 +161,34 @@ def _write_jsonl(path: Path, rows) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _hash_files(folder: Path) -> dict[str, str]:
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != "manifest.json":
-            out[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    _fsync_file(path)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        _fsync_file(path)
-    _fsync_dir(folder)
-
-
-def _remove_old_versions(index_dir: Path, keep: str) -> None:
-    versions = sorted(p for p in index_dir.glob("v-*") if p.is_dir() and p.name != keep)
-    for old in versions[: max(0, len(versions) - _KEEP_OLD_VERSIONS)]:
-        shutil.rmtree(old, ignore_errors=True)
-    for tmp in index_dir.glob(".tmp-*"):
-        shutil.rmtree(tmp, ignore_errors=True)
-
 
 # --- status and loading -------------------------------------------------------------
 
 
-def live_version(index_dir: Path) -> Path:
-    pointer = index_dir / CURRENT
-    if not pointer.is_file():
-        raise IndexMissing(f"No index in {index_dir}: run `python -m bot index`.")
-    folder = index_dir / pointer.read_text(encoding="utf-8").strip()
-    if not folder.is_dir() or not folder.name.startswith("v-"):
-        raise IndexCorrupt(f"{pointer} names {folder.name!r}, which is not there: run `python -m bot index` to rebuild.")
-    return folder
-
-
 def read_manifest(folder: Path) -> Manifest:
+    """The manifest, refused with the fix when it is unreadable or of another format."""
     try:
         raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"The index manifest in {folder} is unreadable ({exc}): run `python -m bot index --rebuild`.") from exc
+    version = raw.get("format") if isinstance(raw, dict) else None
+    if not isinstance(version, int):
+        raise IndexCorrupt(f"The index manifest in {folder} has no format number: run `python -m bot index --rebuild`.")
+    if version > FORMAT_VERSION:
+        raise IndexMismatch(
+            f"The index in {folder.parent} has format {version}, written by a newer version of the bot; this version reads "
+            f"format {FORMAT_VERSION}: upgrade the bot, or run `python -m bot index --rebuild` to rebuild it for this version."
+        )
+    if version < FORMAT_VERSION:
+        raise IndexMismatch(
+            f"The index in {folder.parent} has format {version}, written by an older version of the bot; this version reads "
+            f"format {FORMAT_VERSION}: run `python -m bot index --rebuild`."
+        )
+    try:
         raw["warnings"] = tuple(raw.get("warnings", ()))
         return Manifest(**raw)
-    except (OSError, ValueError, TypeError) as exc:
-        raise IndexCorrupt(f"The index manifest in {folder} is unreadable ({exc}): run `python -m bot index` to rebuild.") from exc
+    except (TypeError, ValueError) as exc:
+        raise IndexCorrupt(f"The index manifest in {folder} is unreadable ({exc}): run `python -m bot index --rebuild`.") from exc
 
 
 def index_status(corpus_dir: Path, index_dir: Path, model: str) -> Status:
@@ -252,10 +197,8 @@ def index_status(corpus_dir: Path, index_dir: Path, model: str) -> Status:
         manifest = read_manifest(live_version(index_dir))
     except IndexMissing:
         return Status("missing", "no index yet")
-    except IndexCorrupt as exc:
+    except (IndexCorrupt, IndexMismatch) as exc:
         return Status("stale", str(exc))
-    if manifest.format != FORMAT_VERSION:
-        return Status("stale", f"index format {manifest.format}, this version reads {FORMAT_VERSION}")
     if manifest.chunker != CHUNKER_VERSION:
         return Status("stale", "chunking has changed since the index was built")
     if manifest.model != model:
@@ -283,21 +226,33 @@ class LoadedIndex:
     acronyms: dict[str, str]
 
 
-def load_index(index_dir: Path, model: str | None = None) -> LoadedIndex:
-    """Load the live version, verifying every file; refuse one built for another model."""
+def load_index(index_dir: Path, model: str | None = None, dim: int | None = None) -> LoadedIndex:
+    """Load the live version, verifying every file; refuse one built for another model or dimension."""
+    folder = live_version(index_dir)
+    try:
+        return _load_version(folder, model, dim)
+    except IndexCorrupt:
+        # A build that finished meanwhile may have switched versions and removed this one: read the new one.
+        if live_name(index_dir) == folder.name:
+            raise
+        return _load_version(live_version(index_dir), model, dim)
+
+
+def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedIndex:
     import bm25s
     import faiss
 
-    folder = live_version(index_dir)
+    index_dir = folder.parent
     manifest = read_manifest(folder)
-    if manifest.format != FORMAT_VERSION:
-        raise IndexMismatch(
-            f"The index in {index_dir} has format {manifest.format}; this version reads {FORMAT_VERSION}: run `python -m bot index` to rebuild."
-        )
     if model is not None and manifest.model != model:
         raise IndexMismatch(
-            f"The index was built with model {manifest.model!r} but {model!r} is configured: run `python -m bot index` to rebuild, "
+            f"The index was built with model {manifest.model!r} but {model!r} is configured: run `python -m bot index --rebuild`, "
             "or set BOT_EMBED_MODEL to the index's model."
+        )
+    if dim is not None and manifest.dim != dim:
+        raise IndexMismatch(
+            f"The index in {index_dir} holds {manifest.dim}-dimensional vectors but the model {model or manifest.model!r} gives {dim}: "
+            "run `python -m bot index --rebuild`."
         )
     _verify_files(folder, manifest)
     try:
@@ -310,22 +265,35 @@ def load_index(index_dir: Path, model: str | None = None) -> LoadedIndex:
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
         acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - whatever broke, the fix is the same
-        raise IndexCorrupt(f"The index in {folder} could not be read ({exc}): run `python -m bot index` to rebuild.") from exc
+        raise IndexCorrupt(f"The index in {folder} could not be read ({exc}): run `python -m bot index --rebuild`.") from exc
     counts = [len(p.sentences) for p in passages]
-    if pvecs.ntotal != len(passages) or svecs.ntotal != sum(counts) or pvecs.d != manifest.dim or len(passages) != manifest.passages:
-        raise IndexCorrupt(f"The index in {folder} is inconsistent (vector and passage counts differ): run `python -m bot index` to rebuild.")
+    if (
+        pvecs.ntotal != len(passages)
+        or svecs.ntotal != sum(counts)
+        or pvecs.d != manifest.dim
+        or svecs.d != manifest.dim
+        or len(passages) != manifest.passages
+        or sum(counts) != manifest.sentences
+        or any(p.pid != i or p.doc_id not in documents for i, p in enumerate(passages))
+    ):
+        raise IndexCorrupt(
+            f"The index in {folder} is inconsistent (vector, passage and document counts differ): run `python -m bot index --rebuild`."
+        )
     owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
     return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, bm25, acronyms)
 
 
+#: Files every version holds, besides manifest.json and the bm25/ folder.
+REQUIRED_FILES = ("documents.jsonl", "passages.jsonl", "acronyms.json", "passages.faiss", "sentences.faiss")
+
+
 def _verify_files(folder: Path, manifest: Manifest) -> None:
-    actual = _hash_files(folder)
-    for name, digest in manifest.files.items():
-        if name not in actual:
-            raise IndexCorrupt(f"Index file {name} is missing from {folder}: run `python -m bot index` to rebuild.")
-        if actual[name] != digest:
-            raise IndexCorrupt(f"Index file {name} in {folder} does not match its checksum (truncated or altered): run `python -m bot index` to rebuild.")
+    listed = set(manifest.files)
+    unlisted = [n for n in REQUIRED_FILES if n not in listed] + ([] if any(n.startswith("bm25/") for n in listed) else ["bm25/"])
+    if unlisted:
+        raise IndexCorrupt(f"The index manifest in {folder} does not list {', '.join(unlisted)}: run `python -m bot index --rebuild`.")
+    verify_files(folder, manifest.files)
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -74,3 +74,105 @@ def running_server(log_path: Path, timeout: float = 180, **env: str):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def start_in_process(app, host: str = "127.0.0.1"):
+    """Serve an ASGI app with uvicorn in a thread; returns (url, stop)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise AssertionError("in-process server did not start")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+    return f"http://{host}:{port}/", stop
+
+
+def run_event(url: str, api_name: str, data: list, session_hash: str, timeout: float = 60, headers: dict | None = None) -> dict:
+    """Call a Gradio event by its api_name through the queue, as the browser does (private ones too).
+
+    Returns the final message: {"msg": "process_completed", "success": ..., "output": {...}}.
+    """
+    import json
+    import urllib.request
+
+    config = json.load(urllib.request.urlopen(url + "config", timeout=timeout))
+    fn = next(d.get("id", i) for i, d in enumerate(config["dependencies"]) if d.get("api_name") == api_name)
+    body = json.dumps({"data": data, "fn_index": fn, "session_hash": session_hash, "event_data": None, "trigger_id": None}).encode()
+    request = urllib.request.Request(url + "gradio_api/queue/join", body, {"Content-Type": "application/json", **(headers or {})})
+    event_id = json.load(urllib.request.urlopen(request, timeout=timeout))["event_id"]
+    stream = urllib.request.Request(url + f"gradio_api/queue/data?session_hash={session_hash}", headers=headers or {})
+    with urllib.request.urlopen(stream, timeout=timeout) as sse:
+        for raw in sse:
+            line = raw.decode("utf-8").strip()
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("msg") == "unexpected_error":
+                return message
+            if message.get("msg") == "process_completed" and message.get("event_id") == event_id:
+                return message
+    raise AssertionError("the event stream ended without a result")
+
+
+class LiveServer:
+    """`python -m bot serve` in a subprocess on a free loopback port; its stderr goes to a file."""
+
+    def __init__(self, index_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = log_path
+        full = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "GRADIO_SERVER_PORT": str(self.port), "HF_HUB_OFFLINE": "1", **(env or {})}
+        full.pop("BOT_AUTH", None)
+        self._log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=full, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait(self, seconds: float = 180) -> LiveServer:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited: {self.log()}")
+            try:
+                urllib.request.urlopen(self.url, timeout=2)
+                return self
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"server did not start in {seconds:.0f} s: {self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except Exception:  # noqa: BLE001 - a server that will not stop is killed
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(real_settings, real_bot, tmp_path_factory):
+    """The real server over the real index, shared by the server and load tests."""
+    server = LiveServer(real_settings.index_dir, tmp_path_factory.mktemp("server") / "server.log").wait()
+    yield server
+    server.stop()

@@ -135,3 +135,13 @@ def test_a_question_about_a_whole_section_lists_its_sub_sections(real_bot):
     answer = real_bot.ask("What are the pros of a machine learning career?")
     assert "High Demand and Excellent Salary" in answer.text
     assert len(answer.citations) == 3 and all(c.passage.parent.startswith("The Pros") for c in answer.citations)
+
+
+def test_replayed_history_skips_refused_questions_and_keeps_the_last_ten(real_bot):
+    from bot.chatbot import MAX_HISTORY
+
+    turns = real_bot.replay(["", "   ", "Do I need a master's degree?"])
+    assert [t.question for t in turns] == ["Do I need a master's degree?"]
+    assert "Computer Science" in real_bot.ask("In which fields?", turns).text
+    many = [f"What salary can a machine learning engineer expect? ({i})" for i in range(MAX_HISTORY + 5)]
+    assert [t.question for t in real_bot.replay(many)] == many[-MAX_HISTORY:]

@@ -205,6 +205,21 @@ def test_pdf_without_text_is_skipped(corpus):
     assert any("blank.pdf" in w and "no text layer" in w for w in load.warnings)
 
 
+def test_pdf_protected_only_by_an_owner_password_is_read(corpus):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(make_pdf(["Owner-only protection still lets anyone read this."]))))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    (corpus / "protected.pdf").write_bytes(out.getvalue())
+    (doc,) = load_corpus(corpus).documents
+    assert "Owner-only protection still lets anyone read this." in doc.text
+
+
 # --- bad files are skipped, the rest still load -----------------------------------------------
 
 
@@ -255,23 +270,24 @@ def test_directory_named_like_a_file_and_dangling_symlink_do_not_crash(corpus):
     load = load_corpus(corpus)
     ids = [d.doc_id for d in load.documents]
     assert ids == ["ok.md", "x.txt/inside.txt"]
-    assert "gone.txt" not in ids and "x.txt" not in ids
-    hashes = file_hashes(corpus)
-    assert set(hashes) == {"ok.md", "x.txt/inside.txt"}
+    assert any(w.startswith("skipped gone.txt:") and "does not exist" in w for w in load.warnings)
+    assert any(w.startswith("x.txt is a folder") for w in load.warnings)
+    # The broken link is a source too: when its target appears, the index goes stale.
+    assert file_hashes(corpus) == {"gone.txt": "", "ok.md": file_hashes(corpus)["ok.md"], "x.txt/inside.txt": file_hashes(corpus)["x.txt/inside.txt"]}
 
 
 def test_unreadable_file_is_skipped(corpus, monkeypatch):
-    # Running as root, chmod 000 does not stop reading: simulate the OSError instead.
+    # Running as root, chmod 000 does not stop reading: the seam raises what the kernel would.
     (corpus / "locked.txt").write_text("Secret.\n", encoding="utf-8")
     (corpus / "ok.txt").write_text("Fine.\n", encoding="utf-8")
-    real = Path.read_bytes
+    real = corpus_mod.read_file_bytes
 
-    def read_bytes(self):
-        if self.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def read_file_bytes(path, limit=None):
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(corpus_mod, "read_file_bytes", read_file_bytes)
     load = load_corpus(corpus)
     assert [d.doc_id for d in load.documents] == ["ok.txt"]
     assert any(w.startswith("skipped locked.txt:") and "Permission denied" in w for w in load.warnings)

@@ -372,3 +372,180 @@ def test_manifest_on_disk_matches_returned_manifest(built):
     assert raw == json.loads(json.dumps(asdict(manifest)))
     assert set(raw["files"]) >= {"documents.jsonl", "passages.jsonl", "passages.faiss", "sentences.faiss", "acronyms.json"}
     assert any(name.startswith("bm25/") for name in raw["files"])
+
+
+# --- formats, dimensions, listings ----------------------------------------------------------------
+
+
+def _edit_manifest(index_dir: Path, **changes) -> None:
+    path = _live(index_dir) / "manifest.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw.update(changes)
+    path.write_text(json.dumps(raw), encoding="utf-8")
+
+
+def test_newer_format_says_upgrade_or_rebuild(built):
+    # A newer manifest may carry fields this version does not know: the format is read first.
+    _, index_dir, _ = built
+    _edit_manifest(index_dir, format=index_mod.FORMAT_VERSION + 1, shards=4)
+    with pytest.raises(IndexMismatch) as info:
+        load_index(index_dir, model=MODEL)
+    message = str(info.value)
+    assert "newer version" in message and "upgrade" in message and "python -m bot index --rebuild" in message
+
+
+def test_older_format_says_rebuild(built):
+    _, index_dir, _ = built
+    _edit_manifest(index_dir, format=index_mod.FORMAT_VERSION - 1)
+    with pytest.raises(IndexMismatch, match="older version.*python -m bot index --rebuild"):
+        load_index(index_dir, model=MODEL)
+
+
+@pytest.mark.parametrize("value", [None, "2", [2]])
+def test_manifest_without_a_format_number_is_corrupt(built, value):
+    _, index_dir, _ = built
+    _edit_manifest(index_dir, format=value)
+    with pytest.raises(IndexCorrupt, match="format number"):
+        load_index(index_dir, model=MODEL)
+
+
+def test_status_of_another_format_is_stale_so_a_build_replaces_it(built):
+    corpus, index_dir, _ = built
+    _edit_manifest(index_dir, format=index_mod.FORMAT_VERSION + 1)
+    status = index_status(corpus, index_dir, MODEL)
+    assert status.state == "stale" and "newer" in status.reason
+    build_index(corpus, index_dir, HashEmbedder())
+    assert load_index(index_dir, model=MODEL).manifest.format == index_mod.FORMAT_VERSION
+
+
+def test_other_dimension_is_mismatch(built):
+    # The same model name giving vectors of another size (a local model folder replaced, say).
+    _, index_dir, _ = built
+    with pytest.raises(IndexMismatch, match="64-dimensional.*gives 32.*python -m bot index --rebuild"):
+        load_index(index_dir, model=MODEL, dim=32)
+    assert load_index(index_dir, model=MODEL, dim=64).manifest.dim == 64
+
+
+def test_chatbot_refuses_an_index_of_another_dimension(built, tmp_path):
+    from bot.chatbot import Chatbot
+    from bot.config import Settings
+
+    corpus, index_dir, _ = built
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir, feedback_path=tmp_path / "f.jsonl")
+    with pytest.raises(IndexMismatch, match="python -m bot index --rebuild"):
+        Chatbot.from_settings(settings, HashEmbedder(dim=32), build=False)
+
+
+def test_file_left_out_of_the_manifest_is_corrupt(built):
+    _, index_dir, manifest = built
+    files = dict(manifest.files)
+    del files["sentences.faiss"]
+    _edit_manifest(index_dir, files=files)
+    with pytest.raises(IndexCorrupt, match="does not list sentences.faiss"):
+        load_index(index_dir, model=MODEL)
+
+
+def test_manifest_listing_nothing_is_corrupt(built):
+    _, index_dir, _ = built
+    _edit_manifest(index_dir, files={})
+    with pytest.raises(IndexCorrupt, match="does not list"):
+        load_index(index_dir, model=MODEL)
+
+
+def test_file_not_in_the_manifest_is_corrupt(built):
+    _, index_dir, _ = built
+    (_live(index_dir) / "bm25" / "extra.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="bm25/extra.json.*not in its manifest"):
+        load_index(index_dir, model=MODEL)
+
+
+def test_truncated_bm25_file_is_corrupt(built):
+    _, index_dir, _ = built
+    path = sorted((_live(index_dir) / "bm25").iterdir())[0]
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(IndexCorrupt, match=f"bm25/{path.name}.*checksum"):
+        load_index(index_dir, model=MODEL)
+
+
+def test_altered_documents_with_matching_length_are_corrupt(built):
+    # Same size, one letter changed: only the checksum can tell.
+    _, index_dir, _ = built
+    path = _live(index_dir) / "documents.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace("growing", "glowing", 1), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="documents.jsonl.*checksum"):
+        load_index(index_dir, model=MODEL)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00garbage", b"../../etc\n", b"v-x/../../etc\n"])
+def test_current_with_garbage_is_corrupt(built, content):
+    corpus, index_dir, _ = built
+    (index_dir / CURRENT).write_bytes(content)
+    with pytest.raises(IndexCorrupt, match="python -m bot index --rebuild"):
+        load_index(index_dir, model=MODEL)
+    assert index_status(corpus, index_dir, MODEL).state == "stale"
+
+
+# --- what killed builds leave behind ----------------------------------------------------------------
+
+
+def test_next_build_removes_leftovers_of_killed_builds_and_keeps_the_previous_live_version(built):
+    corpus, index_dir, _ = built
+    first = current_name(index_dir)
+    # What kills at different moments leave: a half-written version, a pointer never renamed into
+    # place, a complete version that never went live, and a half-deleted old version.
+    (index_dir / ".tmp-deadbeef" / "bm25").mkdir(parents=True)
+    (index_dir / ".tmp-deadbeef" / "passages.jsonl").write_text("{half", encoding="utf-8")
+    (index_dir / f".{CURRENT}.abc123").write_text("v-99990101000000000000-abcdef\n", encoding="utf-8")
+    orphan = index_dir / "v-99990101000000000000-abcdef"
+    orphan.mkdir()
+    (orphan / "manifest.json").write_text("{}", encoding="utf-8")
+    (index_dir / ".old-v-1-abcdef").mkdir()
+    assert load_index(index_dir, model=MODEL).folder.name == first  # leftovers never disturb the live version
+    build_index(corpus, index_dir, HashEmbedder())
+    second = current_name(index_dir)
+    assert sorted(p.name for p in index_dir.iterdir()) == sorted([".lock", CURRENT, first, second])
+    # The version kept is the one that was live, not the newer orphan.
+    (index_dir / CURRENT).write_text(first + "\n", encoding="utf-8")
+    assert load_index(index_dir, model=MODEL).folder.name == first
+
+
+def test_a_build_failing_after_its_version_is_written_leaves_the_old_one_live(built, monkeypatch):
+    corpus, index_dir, manifest = built
+    before = current_name(index_dir)
+    from bot import store
+
+    def refuse(*args, **kwargs):
+        raise OSError("no space left for the pointer")
+
+    monkeypatch.setattr(store.os, "replace", refuse)
+    (corpus / "extra.txt").write_text("Extra article about salaries.\n", encoding="utf-8")
+    with pytest.raises(OSError, match="pointer"):
+        build_index(corpus, index_dir, HashEmbedder())
+    monkeypatch.undo()
+    assert current_name(index_dir) == before
+    assert load_index(index_dir, model=MODEL).manifest == manifest
+    assert index_status(corpus, index_dir, MODEL).state == "stale"  # not claimed fresh: extra.txt is not in it
+    assert not list(index_dir.glob(f".{CURRENT}.*")) and not list(index_dir.glob(".tmp-*"))
+    build_index(corpus, index_dir, HashEmbedder())
+    assert len(versions(index_dir)) == 2 and before in versions(index_dir)
+
+
+def test_load_reads_the_new_version_when_a_build_removed_the_old_one_meanwhile(built, monkeypatch):
+    corpus, index_dir, _ = built
+    old = _live(index_dir)
+    (corpus / "extra.txt").write_text("Extra article about salaries.\n", encoding="utf-8")
+    real_verify = index_mod.verify_files
+    calls = []
+
+    def verify_then_switch(folder, listed):
+        calls.append(folder.name)
+        if len(calls) == 1:  # a reader between reading CURRENT and reading the files; two builds finish
+            build_index(corpus, index_dir, HashEmbedder())
+            build_index(corpus, index_dir, HashEmbedder())
+            assert not old.exists()
+        return real_verify(folder, listed)
+
+    monkeypatch.setattr(index_mod, "verify_files", verify_then_switch)
+    loaded = load_index(index_dir, model=MODEL)
+    assert loaded.folder.name == current_name(index_dir) != old.name
+    assert "extra.txt" in loaded.documents

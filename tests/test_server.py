@@ -3,41 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
-
-from .conftest import ROOT, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
 
 
 @pytest.fixture(scope="module")
-def server(real_settings, real_bot):
-    port = free_port()
-    env = {**os.environ, "BOT_INDEX_DIR": str(real_settings.index_dir), "GRADIO_SERVER_PORT": str(port), "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    try:
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError(f"server exited: {proc.stdout.read()}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError("server did not start in 180 s")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def server(live_server):
+    return live_server.url
 
 
 def test_api_returns_a_cited_answer(server):
@@ -87,3 +61,47 @@ def test_api_returns_what_ask_json_prints(server, real_bot):
     turns = [real_bot.respond(history[0])]
     expected = json.loads(json.dumps(to_dict(real_bot.ask(question, turns), real_bot.index.documents)))  # as `ask --json` prints it
     assert Client(server, verbose=False).predict(question, history, api_name="/ask") == expected
+
+
+def test_the_limit_on_question_length_is_enforced_by_the_server(server):
+    # The textbox's max_length is only checked in the browser; a client can send anything.
+    from gradio_client import Client
+
+    with pytest.raises(Exception, match="limit is 2,000"):
+        Client(server, verbose=False).predict("Why? " * 2000, [], api_name="/ask")
+
+
+def test_no_file_under_corpus_or_index_or_elsewhere_is_served(server, real_settings):
+    from bot.index import load_index
+
+    from .conftest import ROOT
+    from .test_serving import http
+
+    version = load_index(real_settings.index_dir).folder
+    corpus_file = sorted((ROOT / "corpus").glob("*.txt"))[0]
+    targets = [
+        f"corpus/{corpus_file.name}",
+        str(corpus_file),
+        str(real_settings.index_dir / "CURRENT"),
+        str(version / "manifest.json"),
+        str(version / "passages.faiss"),
+        str(version / "documents.jsonl"),
+        "/etc/passwd",
+        str(ROOT / "app.py"),
+        "../../../../../../../etc/passwd",
+    ]
+    base = server.rstrip("/")
+    urls = [f"{base}{prefix}{t}" for t in targets for prefix in ("/gradio_api/file=", "/file=", "/gradio_api/file/")]
+    urls += [f"{base}/static/..%2f..%2f..%2f..%2f..%2fetc/passwd", f"{base}/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd", f"{base}/monitoring"]
+    for url in urls:
+        status, _, body = http(url)
+        assert 400 <= status < 500, (url, status)
+        assert b"root:" not in body and corpus_file.read_bytes()[:40] not in body, url
+
+
+def test_a_foreign_origin_gets_no_cors_allowance(server):
+    from .test_serving import http
+
+    for method, path, extra in (("GET", "config", {}), ("OPTIONS", "gradio_api/queue/join", {"Access-Control-Request-Method": "POST"})):
+        _, headers, _ = http(server + path, method, {"Origin": "http://evil.example", **extra})
+        assert "access-control-allow-origin" not in headers, headers

@@ -1,0 +1,64 @@
+"""bot.retrieval: FAISS's -1 ids (fewer hits than asked for) never become hits or citations."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from bot.chatbot import Chatbot
+from bot.config import Settings
+from bot.embedding import HashEmbedder
+from bot.index import build_index, load_index
+from bot.retrieval import Retriever
+
+from .test_index import ARTICLES
+
+
+class OverAsking:
+    """A real FAISS index asked for more neighbours than it holds: FAISS pads with id -1."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.ntotal, self.d = inner.ntotal, inner.d
+        self.padded = 0
+
+    def search(self, q, k):
+        scores, ids = self.inner.search(q, k + 5)
+        self.padded += int((ids < 0).sum())
+        return scores, ids
+
+    def reconstruct_n(self, first, count):
+        return self.inner.reconstruct_n(first, count)
+
+
+@pytest.fixture
+def padded(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", HashEmbedder())
+    index = load_index(tmp_path / "index")
+    return dataclasses.replace(index, passage_vectors=OverAsking(index.passage_vectors), sentence_vectors=OverAsking(index.sentence_vectors))
+
+
+def test_minus_one_ids_are_not_hits(padded):
+    retrieval = Retriever(padded, HashEmbedder()).search("What skills do machine learning engineers need?", k=50)
+    assert padded.passage_vectors.padded > 0 and padded.sentence_vectors.padded > 0  # FAISS really returned -1s
+    pids = [h.passage.pid for h in retrieval.hits]
+    assert len(pids) == len(set(pids)) == len(padded.passages)
+    assert all(np.isfinite(h.score) for h in retrieval.hits)
+
+
+def test_minus_one_ids_never_become_citations(padded, tmp_path):
+    bot = Chatbot(padded, HashEmbedder(), Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"))
+    bot.calibration = dataclasses.replace(bot.calibration, bias=50.0)  # always confident: answer, never abstain
+    answer = bot.ask("What skills do machine learning engineers need?")
+    assert padded.passage_vectors.padded > 0
+    assert answer.citations and not answer.abstained
+    for c in answer.citations:
+        assert padded.passages[c.passage.pid] == c.passage
+        doc = padded.documents[c.passage.doc_id]
+        assert doc.text[c.passage.start : c.passage.end] == c.passage.text
