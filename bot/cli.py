@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _index(settings: Settings, args) -> int:
     from .chatbot import ensure_index
-    from .embedding import SentenceTransformerEmbedder
+    from .embedding import embedder_for
 
-    what, warnings = ensure_index(settings, SentenceTransformerEmbedder(settings.embed_model), rebuild=args.rebuild)
+    what, warnings = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"index {what} in {settings.index_dir}" if what != "fresh" else f"index is up to date in {settings.index_dir}")
