@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -75,8 +76,29 @@ class SentenceTransformerEmbedder:
         self.cache_dir = cache_dir or Settings().cache_dir
         self._model = None
         self._onnx = None
+        self._lock = threading.Lock()
+        self._loader: threading.Thread | None = None
+        self._load_error: BaseException | None = None
+
+    def start_loading(self) -> None:
+        """Load the model in a background thread, so that it loads while the index does (a cold start)."""
+        if self._loader is None and self._model is None and self._onnx is None:
+            self._loader = threading.Thread(target=self._load_in_background, name="load-embedding-model", daemon=True)
+            self._loader.start()
+
+    def _load_in_background(self) -> None:
+        try:
+            self._load()
+        except BaseException as exc:  # noqa: BLE001 - raised again on first use, in the caller's thread
+            self._load_error = exc
 
     def _load(self):
+        with self._lock:
+            if self._load_error is not None:
+                raise self._load_error
+            return self._load_once()
+
+    def _load_once(self):
         if self._model is None and self._onnx is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
