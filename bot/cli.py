@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot index | ask | eval | calibrate | serve | feedback export``.
+"""Command line: ``python -m bot index | ask | eval | calibrate | serve | feedback export | bench``.
 
 Only this module and app.py turn errors into words for a person: a BotError
 prints its message and exits with status 2, without a traceback.
@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     actions = s.add_subparsers(dest="action", required=True)
     e = actions.add_parser("export", help="thumbs-down answers as question cases to review (the format of eval/dev.jsonl)")
     e.add_argument("--out", type=Path, help="write the cases to this file (default: standard output)")
+    s = sub.add_parser("bench", help="measure speed beside the floor of this machine (README, Performance)")
+    s.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
+    s.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "dev.jsonl", help="questions to answer (default eval/dev.jsonl)")
+    s.add_argument("--rounds", type=int, default=5, help="rounds over the questions, and cold starts (default 5)")
+    s.add_argument("--scale", metavar="SIZES", help="the scale benchmark instead, at these sizes: e.g. 10k,100k,1M")
+    s.add_argument("--text", metavar="SIZES", default="1k,10k", help="with --scale: synthetic text passages built for real (default 1k,10k)")
+    s.add_argument("--plot", type=Path, default=PROJECT_ROOT / "docs" / "scale.png", help="with --scale: the plot (default docs/scale.png)")
     return p
 
 
@@ -169,4 +176,45 @@ def _feedback(settings: Settings, args) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve, "feedback": _feedback}
+def _sizes(text: str) -> list[int]:
+    units = {"k": 1_000, "m": 1_000_000}
+    try:
+        return [int(float(x[:-1]) * units[x[-1].lower()]) if x[-1].lower() in units else int(x) for x in text.split(",") if x.strip()]
+    except (ValueError, IndexError) as exc:
+        raise BotError(f"Sizes are comma-separated counts such as 10k,100k,1M, not {text!r}.") from exc
+
+
+def _bench(settings: Settings, args) -> int:
+    def say(message: str) -> None:
+        print(f"... {message}", file=sys.stderr, flush=True)
+
+    if args.scale:
+        import tempfile
+
+        from .embedding import embedder_for
+        from .evaluate import load_cases
+        from .scale import run_scale
+        from .scale_report import as_dict, plot, tables
+
+        questions = [c.question for c in load_cases(args.questions)]
+        for extra in sorted((PROJECT_ROOT / "eval").glob("heldout.jsonl")):
+            questions += [c.question for c in load_cases(extra)]
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            result = run_scale(_sizes(args.scale), _sizes(args.text) if args.text else [], embedder_for(settings), settings.corpus_dir, questions, tmp, say)
+        print(tables(result))
+        print(f"\nplot: {plot(result, args.plot)}")
+        if args.json:
+            print(json.dumps(as_dict(result)))
+        return 0
+    from .bench import as_dict, report, run
+
+    if not args.questions.is_file():
+        raise BotError(f"No question set at {args.questions}.")
+    figures = run(settings, args.questions, rounds=max(1, args.rounds), cold_runs=max(1, args.rounds), say=say)
+    print(report(figures))
+    if args.json:
+        print(json.dumps(as_dict(figures)))
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve, "feedback": _feedback, "bench": _bench}

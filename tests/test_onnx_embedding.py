@@ -71,3 +71,12 @@ def test_a_model_the_export_does_not_know_is_named_with_the_reason(tmp_path):
 def test_an_unknown_backend_names_the_known_ones():
     with pytest.raises(BotError, match="auto, onnx, torch"):
         SentenceTransformerEmbedder(backend="tensorrt")
+
+
+def test_a_load_started_in_the_background_fails_in_the_callers_thread(tmp_path):
+    embedder = SentenceTransformerEmbedder(str(tmp_path / "nope"), backend="onnx", cache_dir=tmp_path)
+    embedder.start_loading()
+    with pytest.raises(BotError, match="not a local model folder"):
+        embedder.encode(["x"])
+    with pytest.raises(BotError, match="not a local model folder"):  # and again, not a hang
+        embedder.encode(["x"])
