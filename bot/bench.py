@@ -117,17 +117,15 @@ def _env(settings: Settings) -> dict[str, str]:
     }
 
 
-def _run(args: list[str], settings: Settings) -> tuple[float, float]:
-    """Wall seconds and peak resident megabytes of a fresh Python process."""
+def _run(args: list[str], settings: Settings) -> float:
+    """Wall seconds of a fresh Python process."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *args], env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            cwd=Path(__file__).resolve().parent.parent)
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run([sys.executable, *args], env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          cwd=Path(__file__).resolve().parent.parent)
     seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(args[:4])} failed: {proc.stderr.read().decode(errors='replace')[-2000:] if proc.stderr else ''}")
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return seconds
 
 
 def cold_start(settings: Settings, backend: str, question: str, runs: int) -> tuple[float, float]:
@@ -137,14 +135,32 @@ def cold_start(settings: Settings, backend: str, question: str, runs: int) -> tu
     _run(bare, settings), _run(ask, settings)  # files in the page cache for both
     asks, loads = [], []
     for _ in range(runs):
-        loads.append(_run(bare, settings)[0])
-        asks.append(_run(ask, settings)[0])
+        loads.append(_run(bare, settings))
+        asks.append(_run(ask, settings))
     return float(np.median(asks)), float(np.median(loads))
+
+
+#: Runs the command line and, at exit, prints the process's peak resident memory (VmHWM: that of this program
+#: alone; ``getrusage`` would also count the benchmark's own memory, which a forked child starts with).
+_WITH_PEAK = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'): print('peak-kb', line.split()[1], file=sys.stderr)\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['bot', *sys.argv[1:]]\n"
+    "runpy.run_module('bot', run_name='__main__')\n"
+)
 
 
 def serving_rss_mb(settings: Settings, questions: Path) -> float:
     """Peak resident megabytes of a fresh process that loads everything and answers every question of the set."""
-    return _run(["-m", "bot", "eval", str(questions), "--json"], settings)[1]
+    done = subprocess.run([sys.executable, "-c", _WITH_PEAK, "eval", str(questions), "--json"], env=_env(settings), capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parent.parent)
+    peaks = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("peak-kb ")]
+    if done.returncode != 0 or not peaks:
+        raise RuntimeError(f"eval failed: {done.stderr[-2000:]}")
+    return int(peaks[-1]) / 1024
 
 
 def run(settings: Settings, questions: Path, rounds: int = 5, cold_runs: int = 5, say: Callable[[str], None] = print) -> Figures:
