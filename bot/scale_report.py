@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from .scale import RECALL_TARGET, ScaleResult
+from .scale import RECALL_TARGET, IndexRun, ScaleResult, TextBuild
 
 
 def _size(n: int) -> str:
@@ -57,7 +57,7 @@ def plot(result: ScaleResult, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (ax_time, ax_build, ax_mem) = plt.subplots(1, 3, figsize=(17, 5.2))
     styles = {"exact": ("tab:red", "o"), "hnsw": ("tab:blue", "s"), "ivf-sq8": ("tab:green", "^")}
     for data, line in (("embedding-like", "-"), ("uniform", "--")):
         for kind, (colour, marker) in styles.items():
@@ -71,6 +71,10 @@ def plot(result: ScaleResult, path: Path) -> Path:
                     ax_time.annotate(f"{r.recall:.2f}", (r.size, r.p50_ms), textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour)
             if data == "embedding-like":
                 ax_mem.plot([r.size for r in runs], [r.megabytes for r in runs], "-", color=colour, marker=marker, label=kind)
+                ax_build.plot([r.size for r in runs], [r.build_per_s for r in runs], "-", color=colour, marker=marker, label=f"{kind} (vectors)")
+    if result.text:
+        ax_build.plot([t.passages for t in result.text], [t.per_s for t in result.text], "-", color="black", marker="D",
+                      label="real build of text passages\n(chunk, embed, BM25, write)")
     if result.floor_ms:
         biggest = max(r.size for r in result.runs)
         ax_time.plot([biggest], [result.floor_ms], "k*", markersize=12, label="bandwidth floor of exact")
@@ -79,7 +83,9 @@ def plot(result: ScaleResult, path: Path) -> Path:
     ax_time.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="search p50, one query (ms)",
                 title="Search cost by corpus size (numbers: recall@10)")
     ax_mem.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="index size (MB)", title="Memory by corpus size")
-    for ax in (ax_time, ax_mem):
+    ax_build.set(xscale="log", yscale="log", xlabel="vectors or passages", ylabel="built per second",
+                 title="Build throughput (embedding bounds the real build)")
+    for ax in (ax_time, ax_build, ax_mem):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -93,3 +99,10 @@ def as_dict(result: ScaleResult) -> dict:
     out = asdict(result)
     out["text"] = [{**asdict(t), "per_s": t.per_s} for t in result.text]
     return out
+
+
+def from_dict(raw: dict) -> ScaleResult:
+    """A result read back from its JSON (to redraw the plot without measuring again)."""
+    text = tuple(TextBuild(**{k: v for k, v in t.items() if k != "per_s"}) for t in raw["text"])
+    return ScaleResult(tuple(IndexRun(**r) for r in raw["runs"]), raw["tuned"], text, raw["bandwidth_gb_s"], raw["floor_ms"],
+                       raw["exact_over_floor"], {int(k): v for k, v in raw["batch_ms"].items()})
