@@ -37,7 +37,7 @@ eval: $(STAMP)
 	$(PY) -m bot eval eval/dev.jsonl
 
 # The figures of README "Performance": the serving ratios (a minute), then the scale benchmark
-# (10k to 1M vectors, 1k and 10k text passages: about an hour on 2 cores), which rewrites docs/scale.png.
+# (10k to 1M vectors, 1k and 10k text passages: about 50 minutes on 2 cores), which rewrites docs/scale.png.
 bench: $(STAMP)
 	$(PY) -m bot bench
 	$(PY) -m bot bench --scale 10k,100k,1M --text 1k,10k
