@@ -82,19 +82,21 @@ def _index(settings: Settings, args) -> int:
 
 
 def _ask(settings: Settings, args) -> int:
-    from .embedding import embedder_for
-
-    embedder = embedder_for(settings)
-    embedder.start_loading()  # in the background: the model loads while the rest is imported and the index loads
     from .chatbot import Chatbot, validate_question
+    from .embedding import embedder_for
     from .render import to_dict, to_text
 
-    validate_question(args.question, settings.max_question_chars)  # fail fast, before waiting for the model
-    bot = Chatbot.from_settings(settings, embedder)
-    turns = []
-    for earlier in args.history:
-        turns.append(bot.respond(earlier, turns))
-    answer = bot.ask(args.question, turns)
+    validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
+    embedder = embedder_for(settings)
+    embedder.start_loading()  # in the background: the model loads while the index does
+    try:
+        bot = Chatbot.from_settings(settings, embedder)
+        turns = []
+        for earlier in args.history:
+            turns.append(bot.respond(earlier, turns))
+        answer = bot.ask(args.question, turns)
+    finally:
+        embedder.finish_loading()  # exiting while ONNX Runtime builds its session aborts the process
     if args.json:
         print(json.dumps(to_dict(answer, bot.index.documents), ensure_ascii=False, indent=2))
     else:

@@ -86,6 +86,11 @@ class SentenceTransformerEmbedder:
             self._loader = threading.Thread(target=self._load_in_background, name="load-embedding-model", daemon=True)
             self._loader.start()
 
+    def finish_loading(self) -> None:
+        """Wait for a load started by ``start_loading``: call before exiting, even on an error."""
+        if self._loader is not None:
+            self._loader.join()
+
     def _load_in_background(self) -> None:
         try:
             self._load()

@@ -80,3 +80,11 @@ def test_a_load_started_in_the_background_fails_in_the_callers_thread(tmp_path):
         embedder.encode(["x"])
     with pytest.raises(BotError, match="not a local model folder"):  # and again, not a hang
         embedder.encode(["x"])
+
+
+@pytest.mark.model
+def test_a_background_load_can_be_waited_for(cache_dir):
+    embedder = SentenceTransformerEmbedder(backend="auto", cache_dir=cache_dir)
+    embedder.start_loading()
+    embedder.finish_loading()
+    assert embedder.backend == "onnx" and not embedder._loader.is_alive()
