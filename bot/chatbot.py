@@ -19,7 +19,7 @@ from .answer import Answer, Candidate, abstain, compose, display_sentence, selec
 from .calibration import Calibration, load_calibration
 from .config import Settings
 from .conversation import Resolved, Turn, resolve
-from .embedding import Embedder, SentenceTransformerEmbedder
+from .embedding import Embedder, embedder_for
 from .errors import QuestionError
 from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
 from .log import logged
@@ -127,7 +127,7 @@ class Chatbot:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None, build: bool = True) -> Chatbot:
-        embedder = embedder or SentenceTransformerEmbedder(settings.embed_model)
+        embedder = embedder or embedder_for(settings)
         if build:
             ensure_index(settings, embedder)
         return cls(load_index(settings.index_dir, embedder.name, embedder.dim), embedder, settings)

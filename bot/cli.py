@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot index | ask | eval | calibrate | serve | feedback export``.
+"""Command line: ``python -m bot index | ask | eval | calibrate | serve | feedback export | bench``.
 
 Only this module and app.py turn errors into words for a person: a BotError
 prints its message and exits with status 2, without a traceback.
@@ -50,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     actions = s.add_subparsers(dest="action", required=True)
     e = actions.add_parser("export", help="thumbs-down answers as question cases to review (the format of eval/dev.jsonl)")
     e.add_argument("--out", type=Path, help="write the cases to this file (default: standard output)")
+    s = sub.add_parser("bench", help="measure speed beside the floor of this machine (README, Performance)")
+    s.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
+    s.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "dev.jsonl", help="questions to answer (default eval/dev.jsonl)")
+    s.add_argument("--rounds", type=int, default=5, help="rounds over the questions, and cold starts (default 5)")
+    s.add_argument("--scale", metavar="SIZES", help="the scale benchmark instead, at these sizes: e.g. 10k,100k,1M")
+    s.add_argument("--text", metavar="SIZES", default="1k,10k", help="with --scale: synthetic text passages built for real (default 1k,10k)")
+    s.add_argument("--plot", type=Path, default=PROJECT_ROOT / "docs" / "scale.png", help="with --scale: the plot (default docs/scale.png)")
     return p
 
 
@@ -77,9 +84,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _index(settings: Settings, args) -> int:
     from .chatbot import ensure_index
-    from .embedding import SentenceTransformerEmbedder
+    from .embedding import embedder_for
 
-    what, warnings = ensure_index(settings, SentenceTransformerEmbedder(settings.embed_model), rebuild=args.rebuild)
+    what, warnings = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"index {what} in {settings.index_dir}" if what != "fresh" else f"index is up to date in {settings.index_dir}")
@@ -88,11 +95,17 @@ def _index(settings: Settings, args) -> int:
 
 def _ask(settings: Settings, args) -> int:
     from .chatbot import Chatbot, validate_question
+    from .embedding import embedder_for
     from .render import to_dict, to_text
 
     validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
-    bot = Chatbot.from_settings(settings)
-    answer = bot.ask(args.question, bot.replay(args.history))
+    embedder = embedder_for(settings)
+    embedder.start_loading()  # in the background: the model loads while the index does
+    try:
+        bot = Chatbot.from_settings(settings, embedder)
+        answer = bot.ask(args.question, bot.replay(args.history))
+    finally:
+        embedder.finish_loading()  # exiting while ONNX Runtime builds its session aborts the process
     if args.json:
         print(json.dumps(to_dict(answer, bot.index.documents), ensure_ascii=False, indent=2))
     else:
@@ -178,4 +191,45 @@ def _feedback(settings: Settings, args) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve, "feedback": _feedback}
+def _sizes(text: str) -> list[int]:
+    units = {"k": 1_000, "m": 1_000_000}
+    try:
+        return [int(float(x[:-1]) * units[x[-1].lower()]) if x[-1].lower() in units else int(x) for x in text.split(",") if x.strip()]
+    except (ValueError, IndexError) as exc:
+        raise BotError(f"Sizes are comma-separated counts such as 10k,100k,1M, not {text!r}.") from exc
+
+
+def _bench(settings: Settings, args) -> int:
+    def say(message: str) -> None:
+        print(f"... {message}", file=sys.stderr, flush=True)
+
+    if args.scale:
+        import tempfile
+
+        from .embedding import embedder_for
+        from .evaluate import load_cases
+        from .scale import run_scale
+        from .scale_report import as_dict, plot, tables
+
+        questions = [c.question for c in load_cases(args.questions)]
+        for extra in sorted((PROJECT_ROOT / "eval").glob("heldout.jsonl")):
+            questions += [c.question for c in load_cases(extra)]
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            result = run_scale(_sizes(args.scale), _sizes(args.text) if args.text else [], embedder_for(settings), settings.corpus_dir, questions, tmp, say)
+        print(tables(result))
+        print(f"\nplot: {plot(result, args.plot)}")
+        if args.json:
+            print(json.dumps(as_dict(result)))
+        return 0
+    from .bench import as_dict, report, run
+
+    if not args.questions.is_file():
+        raise BotError(f"No question set at {args.questions}.")
+    figures = run(settings, args.questions, rounds=max(1, args.rounds), cold_runs=max(1, args.rounds), say=say)
+    print(report(figures))
+    if args.json:
+        print(json.dumps(as_dict(figures)))
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve, "feedback": _feedback, "bench": _bench}

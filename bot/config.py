@@ -35,6 +35,10 @@ class Settings:
     corpus_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "corpus")
     index_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "index")
     embed_model: str = DEFAULT_MODEL
+    #: How the embedding model runs: onnx (ONNX Runtime, exported once into cache_dir), torch, or auto (onnx when it can).
+    embed_backend: str = "auto"
+    #: Files the project makes for itself and can make again (the ONNX export of the model).
+    cache_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / ".cache")
     #: Loopback by default; only the --listen flag changes it, and then a password is required (bot.serving).
     host: str = "127.0.0.1"
     port: int = 7860
@@ -55,6 +59,8 @@ class Settings:
             corpus_dir=Path(env.get("BOT_CORPUS_DIR") or base.corpus_dir),
             index_dir=Path(env.get("BOT_INDEX_DIR") or base.index_dir),
             embed_model=env.get("BOT_EMBED_MODEL") or base.embed_model,
+            embed_backend=env.get("BOT_EMBED_BACKEND") or base.embed_backend,
+            cache_dir=Path(env.get("BOT_CACHE_DIR") or base.cache_dir),
             port=_env_int("GRADIO_SERVER_PORT", base.port),
             queue_size=_env_int("BOT_QUEUE_SIZE", base.queue_size),
             concurrency=_env_int("BOT_CONCURRENCY", base.concurrency),

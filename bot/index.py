@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import ann
 from .chunking import CHUNKER_VERSION, Passage, chunk_documents
 from .corpus import Document, file_hashes, load_corpus
 from .embedding import Embedder
@@ -127,9 +128,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
             _write_jsonl(work / "documents.jsonl", (asdict(d) for d in load.documents))
             _write_jsonl(work / "passages.jsonl", (asdict(p) for p in passages))
             for name, vecs in (("passages.faiss", pvecs), ("sentences.faiss", svecs)):
-                flat = faiss.IndexFlatIP(dim)
-                flat.add(vecs)
-                faiss.write_index(flat, str(work / name))
+                faiss.write_index(ann.build(vecs, ann.choose(len(vecs), dim)), str(work / name))
             (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
             bm25 = bm25s.BM25()
             views = [expand_acronyms(passage_view(p), acronyms) for p in passages]
@@ -262,6 +261,8 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         )
         pvecs = faiss.read_index(str(folder / "passages.faiss"))
         svecs = faiss.read_index(str(folder / "sentences.faiss"))
+        for vectors in (pvecs, svecs):
+            ann.prepare(vectors)
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
         acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - whatever broke, the fix is the same

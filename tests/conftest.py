@@ -19,12 +19,20 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory):
+    """The ONNX export of the model, made once per session in a temporary folder; subprocesses inherit it."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["BOT_CACHE_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
-def real_settings(tmp_path_factory):
+def real_settings(tmp_path_factory, cache_dir):
     from bot.config import Settings
 
     tmp = tmp_path_factory.mktemp("real")
-    return Settings(corpus_dir=ROOT / "corpus", index_dir=tmp / "index", feedback_path=tmp / "feedback.jsonl")
+    return Settings(corpus_dir=ROOT / "corpus", index_dir=tmp / "index", feedback_path=tmp / "feedback.jsonl", cache_dir=cache_dir)
 
 
 @pytest.fixture(scope="session")

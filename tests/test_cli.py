@@ -88,3 +88,13 @@ def test_eval_lists_each_miss_with_what_was_answered(index_dir, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "right by kind: fact 0/1, oos 1/1" in done.stdout
     assert "1 wrong:" in done.stdout and "x1 (fact)" in done.stdout and "answered: " in done.stdout and "85,000" in done.stdout
+
+
+def test_an_error_while_the_model_loads_in_the_background_still_exits_cleanly(tmp_path):
+    # ask loads the model in a thread while it reads the corpus; failing first must not abort the process
+    for _ in range(5):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--corpus", str(tmp_path / "nope"), "ask", "hello?"],
+            cwd=ROOT, env={**os.environ, "BOT_INDEX_DIR": str(tmp_path / "index")}, capture_output=True, text=True, timeout=300,
+        )
+        assert done.returncode == 2 and "does not exist" in done.stderr and "terminate" not in done.stderr

@@ -1,0 +1,315 @@
+"""Scale benchmark: what building and searching cost as the corpus grows to a million passages.
+
+Two kinds of synthetic data, because embedding a million passages on this CPU
+would take hours:
+
+* text passages made from the corpus's own words (a bigram chain over its
+  sentences), indexed by the real build (chunk, embed, BM25, write), for build
+  throughput at the sizes where that is feasible;
+* vectors, for the index alone: uniform random unit vectors (the worst case: no
+  neighbourhood structure at all) and "embedding-like" vectors drawn from a
+  Gaussian with the mean and covariance of real embeddings of those passages,
+  searched with the real questions of ``eval/``.
+
+For each size and index kind: build throughput, single-query search p50/p95,
+memory (bytes of the serialized index), recall@10 against exact search; beside
+the memory-bandwidth floor of exact search, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import ann
+
+K = 10
+RECALL_TARGET = 0.95
+
+
+@dataclass(frozen=True)
+class IndexRun:
+    """One index kind over one data set at one size."""
+
+    data: str  # uniform | embedding-like
+    size: int
+    index: str  # label with parameters
+    kind: str  # exact | hnsw | ivf-sq8
+    build_per_s: float  # vectors added per second (training included)
+    p50_ms: float
+    p95_ms: float
+    p50_ms_2_threads: float
+    megabytes: float
+    recall: float  # recall@10 against exact search
+
+
+# --- synthetic text -------------------------------------------------------------
+
+
+def bigram_chain(texts: Sequence[str]) -> dict[str, list[str]]:
+    """Word → the words that follow it in the corpus (with repeats, so sampling follows their frequency)."""
+    chain: dict[str, list[str]] = {}
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            words = re.findall(r"[A-Za-z][A-Za-z'’-]*|\d+", sentence)
+            for a, b in zip(["<s>", *words], [*words, "</s>"], strict=True):
+                chain.setdefault(a, []).append(b)
+    return chain
+
+
+def sentence_from(chain: dict[str, list[str]], rng: np.random.Generator, lo: int = 8, hi: int = 24) -> str:
+    words, word = [], "<s>"
+    while len(words) < hi:
+        options = chain.get(word) or chain["<s>"]
+        word = options[rng.integers(len(options))]
+        if word == "</s>":
+            if len(words) >= lo:
+                break
+            word = "<s>"
+            continue
+        words.append(word)
+    return " ".join(words).capitalize() + "."
+
+
+def synthetic_articles(chain: dict[str, list[str]], n_passages: int, seed: int = 0) -> list[str]:
+    """Articles (front matter, headings, paragraphs of 45–90 words) holding about ``n_passages`` passages."""
+    rng = np.random.default_rng(seed)
+    articles, made = [], 0
+    while made < n_passages:
+        sections = []
+        for _ in range(min(10, n_passages - made)):
+            body = []
+            while sum(len(s.split()) for s in body) < rng.integers(45, 90):
+                body.append(sentence_from(chain, rng))
+            heading = " ".join(w.capitalize() for w in sentence_from(chain, rng, 3, 6).rstrip(".").split()[:6])
+            sections.append(f"{heading}\n{' '.join(body)}")
+            made += 1
+        title = sentence_from(chain, rng, 4, 8).rstrip(".")
+        articles.append(f"---\ntitle: {title}\n---\n" + "\n\n".join(sections) + "\n")
+    return articles
+
+
+# --- synthetic vectors -----------------------------------------------------------
+
+
+def uniform_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        block = rng.standard_normal((min(100_000, n - start), dim), dtype=np.float32)
+        out[start : start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def embedding_like_vectors(real: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Unit vectors from a Gaussian with the mean and covariance of ``real`` (rows of real embeddings)."""
+    rng = np.random.default_rng(seed)
+    mean = real.mean(axis=0)
+    cov = np.cov(real, rowvar=False) + 1e-6 * np.eye(real.shape[1])
+    root = np.linalg.cholesky(cov).astype(np.float32)
+    out = np.empty((n, real.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        z = rng.standard_normal((min(100_000, n - start), real.shape[1]), dtype=np.float32)
+        block = mean.astype(np.float32) + z @ root.T
+        out[start : start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+# --- measuring ---------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if len(values) else 0.0
+
+
+def time_queries(index, queries: np.ndarray, k: int = K, threads: int = 1) -> list[float]:
+    """Seconds per single-query search, one query at a time, with this many OpenMP threads."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(threads)
+    try:
+        index.search(queries[:1], k)  # touch the code and the first pages
+        out = []
+        for i in range(len(queries)):
+            start = time.perf_counter()
+            index.search(queries[i : i + 1], k)
+            out.append(time.perf_counter() - start)
+        return out
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean([len(set(f) & set(t)) / truth.shape[1] for f, t in zip(found, truth, strict=True)]))
+
+
+def index_megabytes(index) -> float:
+    import faiss
+
+    return len(faiss.serialize_index(index)) / 1e6
+
+
+def measure(data: str, x: np.ndarray, queries: np.ndarray, truth: np.ndarray, choice: ann.IndexChoice, index=None) -> tuple[IndexRun, object]:
+    start = time.perf_counter()
+    index = index if index is not None else ann.build(x, choice)
+    built = time.perf_counter() - start
+    one, two = time_queries(index, queries, threads=1), time_queries(index, queries[: min(len(queries), 50)], threads=2)
+    recall = recall_at(index.search(queries, K)[1], truth)
+    run = IndexRun(data, len(x), ann.describe(index), choice.kind, len(x) / built if built else 0.0,
+                   percentile(one, 50) * 1e3, percentile(one, 95) * 1e3, percentile(two, 50) * 1e3, index_megabytes(index), recall)
+    return run, index
+
+
+def tune(index, queries: np.ndarray, truth: np.ndarray, target: float = RECALL_TARGET) -> int:
+    """The smallest efSearch (HNSW) or nprobe (IVF) that reaches ``target`` recall@10, or the largest tried."""
+    import faiss
+
+    ivf = faiss.try_extract_index_ivf(index) if not isinstance(index, faiss.IndexHNSW) else None
+    steps = [16, 32, 64, 128, 256, 512, 1024, 2048] if ivf is None else [2**i for i in range(2, 14) if 2**i <= ivf.nlist]
+    for value in steps:
+        if ivf is None:
+            index.hnsw.efSearch = value
+        else:
+            ivf.nprobe = value
+        if recall_at(index.search(queries, K)[1], truth) >= target:
+            return value
+    return steps[-1]
+
+
+def bandwidth_gb_s(x: np.ndarray, repeats: int = 5) -> float:
+    """Memory read bandwidth: the best of summing ``x`` on one thread and on two (halves in parallel)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    flat = x.reshape(-1)
+    best = float("inf")
+    half = len(flat) // 2
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            flat.sum(dtype=np.float32)
+            best = min(best, time.perf_counter() - start)
+            start = time.perf_counter()
+            list(pool.map(lambda part: part.sum(dtype=np.float32), (flat[:half], flat[half:])))
+            best = min(best, time.perf_counter() - start)
+    return x.nbytes / best / 1e9
+
+
+def batch_cost(index, queries: np.ndarray, sizes: Sequence[int] = (1, 8, 64, 256, 320, 340, 512, 1024)) -> dict[int, float]:
+    """Milliseconds per query when ``n`` queries are searched in one call (FAISS switches to BLAS past a batch size)."""
+    out = {}
+    reps = int(np.ceil(max(sizes) / len(queries)))
+    pool = np.ascontiguousarray(np.tile(queries, (reps, 1)))
+    for n in sizes:
+        start = time.perf_counter()
+        index.search(pool[:n], K)
+        out[n] = (time.perf_counter() - start) * 1e3 / n
+    return out
+
+
+def statistics_of(values: Sequence[float]) -> tuple[float, float]:
+    return statistics.median(values), percentile(values, 95)
+
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TextBuild:
+    """The real build over synthetic text passages."""
+
+    passages: int
+    sentences: int
+    seconds: float
+    embed_seconds: float  # embedding the same passages and sentences alone
+
+    @property
+    def per_s(self) -> float:
+        return self.passages / self.seconds if self.seconds else 0.0
+
+
+def text_build(chain: dict[str, list[str]], n_passages: int, embedder, workdir) -> TextBuild:
+    """Write synthetic articles, build a real index over them, and embed the same texts alone."""
+    from pathlib import Path
+
+    from .chunking import chunk_documents
+    from .corpus import load_corpus
+    from .index import build_index, passage_view, sentence_view
+
+    corpus = Path(workdir) / f"corpus-{n_passages}"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for i, text in enumerate(synthetic_articles(chain, n_passages, seed=n_passages)):
+        (corpus / f"a{i:06d}.txt").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    manifest = build_index(corpus, Path(workdir) / f"index-{n_passages}", embedder)
+    seconds = time.perf_counter() - start
+    docs = load_corpus(corpus).documents
+    by_id = {d.doc_id: d for d in docs}
+    passages = chunk_documents(docs)
+    start = time.perf_counter()
+    embedder.encode([passage_view(p) for p in passages])
+    embedder.encode([sentence_view(p, by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences])
+    return TextBuild(manifest.passages, manifest.sentences, seconds, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    runs: tuple[IndexRun, ...]
+    tuned: dict[str, int]  # "data/size/kind" -> efSearch or nprobe reaching the recall target
+    text: tuple[TextBuild, ...]
+    bandwidth_gb_s: float
+    floor_ms: float  # bytes of the largest exact matrix / bandwidth
+    exact_over_floor: float
+    batch_ms: dict[int, float]  # per query, exact search at the middle size, by batch size
+
+
+def run_scale(sizes: Sequence[int], text_sizes: Sequence[int], embedder, corpus_dir, questions: Sequence[str], workdir,
+              say: Progress = print, hnsw_uniform_up_to: int = 100_000) -> ScaleResult:
+    """The whole scale benchmark (see the module docstring)."""
+    from .corpus import load_corpus
+
+    chain = bigram_chain([d.text for d in load_corpus(corpus_dir).documents])
+    embedder.encode(["load the model before anything is timed"])
+    texts = []
+    for n in text_sizes:
+        say(f"text build: {n:,} synthetic passages through the real build")
+        texts.append(text_build(chain, n, embedder, workdir))
+    n_real = min(2000, max(64, max(sizes) // 500))  # 2,000 for a million; a few dozen for a quick check
+    say(f"embedding {n_real:,} synthetic passages and {len(questions)} real questions, for embedding-like vectors")
+    rng = np.random.default_rng(7)
+    real = embedder.encode([" ".join(sentence_from(chain, rng) for _ in range(3)) for _ in range(n_real)])
+    real_queries = embedder.encode(list(questions))
+    runs, tuned, batch, bandwidth, floor, over = [], {}, {}, 0.0, 0.0, 0.0
+    for size in sizes:
+        for data in ("uniform", "embedding-like"):
+            x = uniform_vectors(size, real.shape[1], seed=size) if data == "uniform" else embedding_like_vectors(real, size, seed=size)
+            queries = uniform_vectors(200, real.shape[1], seed=1) if data == "uniform" else real_queries
+            say(f"{data} {size:,}: exact")
+            exact_run, exact = measure(data, x, queries, np.zeros((len(queries), K), dtype=np.int64), ann.EXACT)
+            truth = exact.search(queries, K)[1]
+            runs.append(IndexRun(**{**exact_run.__dict__, "recall": 1.0}))
+            if size == max(sizes) and data == "uniform":
+                bandwidth = bandwidth_gb_s(x)
+                floor = x.nbytes / (bandwidth * 1e9) * 1e3
+                over = min(exact_run.p50_ms, exact_run.p50_ms_2_threads) / floor
+            if size == sorted(sizes)[len(sizes) // 2] and data == "uniform":
+                batch = batch_cost(exact, queries)
+            del exact
+            kinds = [ann.hnsw(), ann.ivf_sq8(size)] if data != "uniform" or size <= hnsw_uniform_up_to else [ann.ivf_sq8(size)]
+            for choice in kinds:
+                say(f"{data} {size:,}: {choice.label}")
+                start = time.perf_counter()
+                index = ann.build(x, choice)
+                built = time.perf_counter() - start
+                value = tune(index, queries, truth)
+                tuned[f"{data}/{size}/{choice.kind}"] = value
+                run, _ = measure(data, x, queries, truth, choice, index=index)
+                runs.append(IndexRun(**{**run.__dict__, "build_per_s": size / built}))
+                del index
+            del x
+    return ScaleResult(tuple(runs), tuned, tuple(texts), bandwidth, floor, over, batch)

@@ -1,0 +1,110 @@
+"""bot.ann: the index kind by size, each kind built, searched, reconstructed, saved and loaded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot import ann
+from bot.chunking import chunk_documents
+from bot.corpus import load_corpus
+from bot.embedding import HashEmbedder
+from bot.index import build_index, load_index
+from bot.retrieval import Retriever
+
+from .test_index import ARTICLES
+
+
+def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_small_corpora_stay_exact_and_large_ones_go_approximate():
+    assert ann.choose(0, 384).kind == "exact"
+    assert ann.choose(35, 384) == ann.EXACT  # the project's own corpus
+    assert ann.choose(ann.EXACT_UP_TO, 384).kind == "exact"
+    assert ann.choose(ann.EXACT_UP_TO + 1, 384).kind == "ivf-sq8"
+    # the measured settings: ~4·√n lists, a quarter probed
+    assert (ann.choose(100_000, 384).nlist, ann.choose(100_000, 384).nprobe) == (1024, 256)
+    assert (ann.choose(1_000_000, 384).nlist, ann.choose(1_000_000, 384).nprobe) == (4096, 1024)
+
+
+def test_ivf_never_has_more_lists_than_its_vectors_can_train():
+    for n in (1, 10, 100, 1000):
+        choice = ann.ivf_sq8(n)
+        assert 1 <= choice.nlist <= max(1, n // 39) and 1 <= choice.nprobe <= choice.nlist
+
+
+def test_a_dimension_of_zero_is_refused():
+    with pytest.raises(ValueError, match="positive dimension"):
+        ann.choose(10, 0)
+
+
+def test_an_unknown_kind_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="exact, hnsw or ivf-sq8"):
+        ann.build(unit_vectors(4, 8), ann.IndexChoice("lsh"))
+
+
+@pytest.mark.parametrize(
+    "choice, min_recall, max_reconstruct_error",
+    [
+        (ann.EXACT, 1.0, 0.0),
+        (ann.hnsw(m=16, ef_construction=64, ef_search=64), 0.9, 0.0),  # vectors stored as they are
+        (ann.IndexChoice("ivf-sq8", nlist=16, nprobe=16), 0.95, 0.01),  # all lists probed: only the 8-bit codes differ
+    ],
+    ids=["exact", "hnsw", "ivf-sq8"],
+)
+def test_each_kind_finds_the_exact_neighbours_and_reconstructs_its_vectors(tmp_path, choice, min_recall, max_reconstruct_error):
+    import faiss
+
+    x = unit_vectors(2000, 32)
+    queries = unit_vectors(50, 32, seed=1)
+    truth = ann.build(x, ann.EXACT).search(queries, 10)[1]
+    index = ann.build(x, choice)
+    faiss.write_index(index, str(tmp_path / "v.faiss"))  # what the index folder holds
+    index = faiss.read_index(str(tmp_path / "v.faiss"))
+    ann.prepare(index)
+    found = index.search(queries, 10)[1]
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
+    assert recall >= min_recall
+    assert np.abs(index.reconstruct_n(100, 5) - x[100:105]).max() <= max_reconstruct_error
+    assert index.ntotal == 2000 and choice.label.split()[0] in ann.describe(index)
+
+
+def test_hnsw_answers_as_many_neighbours_as_retrieval_asks_for():
+    index = ann.build(unit_vectors(1000, 16), ann.hnsw(m=8, ef_construction=32, ef_search=16))
+    ann.prepare(index)
+    ids = index.search(unit_vectors(3, 16, seed=2), ann.MAX_K)[1]
+    assert (ids >= 0).all()  # with fewer candidates than k, HNSW may come back with fewer than k
+
+
+def test_an_empty_exact_index_is_built():
+    assert ann.build(np.zeros((0, 8), dtype=np.float32), ann.EXACT).ntotal == 0
+
+
+@pytest.mark.parametrize("choice", [ann.hnsw(m=8, ef_construction=32, ef_search=16), ann.IndexChoice("ivf-sq8", nlist=1, nprobe=1)], ids=["hnsw", "ivf-sq8"])
+def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_path, monkeypatch, choice):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    embedder = HashEmbedder()
+    build_index(corpus, tmp_path / "exact", embedder)
+    exact = load_index(tmp_path / "exact")
+    monkeypatch.setattr(ann, "choose", lambda n, dim: choice)
+    build_index(corpus, tmp_path / "approx", embedder)
+    approx = load_index(tmp_path / "approx")
+    assert choice.label.split()[0] in ann.describe(approx.passage_vectors) and choice.label.split()[0] in ann.describe(approx.sentence_vectors)
+    assert len(chunk_documents(load_corpus(corpus).documents)) == len(approx.passages)
+    for question in ("Which skills do I need?", "Do ML jobs pay well?", "How do I get started?"):
+        a = Retriever(exact, embedder).search(question, k=5)
+        b = Retriever(approx, embedder).search(question, k=5)
+        # the same passages, the same best one; 8-bit codes may swap near-ties below it
+        assert a.hits[0].passage.pid == b.hits[0].passage.pid
+        assert {h.passage.pid for h in a.hits} == {h.passage.pid for h in b.hits}
+        assert np.allclose(sorted(h.score for h in a.hits), sorted(h.score for h in b.hits), atol=0.02)
+        for hit in a.hits:
+            pid = hit.passage.pid
+            assert np.allclose(Retriever(exact, embedder).sentence_scores(a.query_vector, pid),
+                               Retriever(approx, embedder).sentence_scores(a.query_vector, pid), atol=0.02)
