@@ -111,8 +111,13 @@ def test_concurrent_sessions_each_get_their_own_answers(live_server, capsys):
 
 @pytest.fixture(scope="module")
 def busy_server(real_settings, real_bot, tmp_path_factory):
-    """The real server with room for one question being answered and two waiting."""
-    server = LiveServer(real_settings.index_dir, tmp_path_factory.mktemp("busy") / "server.log", {"BOT_QUEUE_SIZE": "2", "BOT_CONCURRENCY": "1"})
+    """The real server with room for one question being answered and two waiting.
+
+    It embeds with torch: on ONNX Runtime answers are fast enough that the queue can drain before
+    the flood arrives, and the test is about a full queue, not about speed.
+    """
+    env = {"BOT_QUEUE_SIZE": "2", "BOT_CONCURRENCY": "1", "BOT_EMBED_BACKEND": "torch"}
+    server = LiveServer(real_settings.index_dir, tmp_path_factory.mktemp("busy") / "server.log", env)
     yield server.wait()
     server.stop()
 
