@@ -12,7 +12,7 @@ from bot.embedding import HashEmbedder
 from bot.index import build_index, load_index
 from bot.retrieval import Retriever
 
-from .test_index import ARTICLES
+from .test_index import write_articles
 
 
 def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -85,10 +85,7 @@ def test_an_empty_exact_index_is_built():
 
 @pytest.mark.parametrize("choice", [ann.hnsw(m=8, ef_construction=32, ef_search=16), ann.IndexChoice("ivf-sq8", nlist=1, nprobe=1)], ids=["hnsw", "ivf-sq8"])
 def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_path, monkeypatch, choice):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
+    corpus = write_articles(tmp_path / "corpus")
     embedder = HashEmbedder()
     build_index(corpus, tmp_path / "exact", embedder)
     exact = load_index(tmp_path / "exact")

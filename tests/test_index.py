@@ -36,13 +36,17 @@ ARTICLES = {
 }
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
+def write_articles(folder: Path) -> Path:
+    """The small test articles as a corpus folder (created); shared by the tests that build a fake index."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in ARTICLES.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_articles(tmp_path / "corpus")
 
 
 @pytest.fixture

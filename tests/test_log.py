@@ -19,7 +19,7 @@ from bot.errors import QuestionError
 from bot.index import build_index, load_index
 
 from .conftest import ROOT
-from .test_index import ARTICLES
+from .test_index import write_articles
 
 FIELDS = {"time", "event", "outcome", "latency_ms", "question_chars", "turn"}
 
@@ -40,10 +40,7 @@ def stream():
 
 @pytest.fixture
 def bot(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
+    corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index", HashEmbedder())
     return Chatbot(load_index(tmp_path / "index"), HashEmbedder(), Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
 

@@ -13,7 +13,7 @@ from bot.embedding import HashEmbedder
 from bot.index import build_index, load_index
 from bot.retrieval import Retriever
 
-from .test_index import ARTICLES
+from .test_index import write_articles
 
 
 class OverAsking:
@@ -35,10 +35,7 @@ class OverAsking:
 
 @pytest.fixture
 def padded(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
+    corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index", HashEmbedder())
     index = load_index(tmp_path / "index")
     return dataclasses.replace(index, passage_vectors=OverAsking(index.passage_vectors), sentence_vectors=OverAsking(index.sentence_vectors))

@@ -26,7 +26,7 @@ from bot.errors import ConfigError
 from bot.index import build_index, load_index
 
 from .conftest import ROOT, run_event, start_in_process
-from .test_index import ARTICLES
+from .test_index import write_articles
 
 SECRET = "secret-detail-7f3a"
 
@@ -43,10 +43,7 @@ def http(url: str, method: str = "GET", headers: dict | None = None, data: bytes
 @pytest.fixture(scope="module")
 def small_bot(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serving")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
+    corpus = write_articles(tmp / "corpus")
     settings = Settings(corpus_dir=corpus, index_dir=tmp / "index", feedback_path=tmp / "feedback" / "f.jsonl")
     build_index(corpus, settings.index_dir, HashEmbedder())
     bot = Chatbot(load_index(settings.index_dir), HashEmbedder(), settings)
