@@ -21,12 +21,12 @@ from .config import Settings
 from .conversation import Resolved, Turn, resolve
 from .embedding import Embedder, embedder_for
 from .errors import QuestionError
-from .index import LoadedIndex, bm25_tokens, build_index, index_status, load_index
+from .index import LoadedIndex, build_index, index_status, load_index
 from .log import logged
 from .outline import Outline, compose_outline, find_outlines
 from .retrieval import Hit, Retriever
 from .roles import is_echo, is_lead_in, is_signpost
-from .text import clean, for_matching
+from .text import clean, for_matching, validate_question  # noqa: F401 - validate_question re-exported
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +69,6 @@ def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) 
     log.info("building the index (%s)", status.reason or "asked to")
     manifest = build_index(settings.corpus_dir, settings.index_dir, embedder)
     return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings)
-
-
-def validate_question(question: object, max_chars: int) -> str:
-    """The question cleaned of invisible characters; a QuestionError if it is empty or too long."""
-    if not isinstance(question, str):
-        raise QuestionError("Please type a question.")
-    if len(question) > max_chars:
-        raise QuestionError(f"That question is {len(question):,} characters long; the limit is {max_chars:,}. Please ask it in fewer words.")
-    text = re.sub(r"\s+", " ", clean(question)).strip()
-    if not re.search(r"\w", text):
-        raise QuestionError("Please type a question, for example: “Do I need a master's degree?”")
-    return text
 
 
 @dataclass(frozen=True)
@@ -233,7 +221,7 @@ class Chatbot:
         key = (doc_id, start, end)
         if key not in self._sentences:
             shown = display_sentence(self.index.documents[doc_id].text[start:end])
-            self._sentences[key] = (shown, frozenset(bm25_tokens([shown], self.index.acronyms)[0]))
+            self._sentences[key] = (shown, frozenset(self.index.terms(shown)))
         return self._sentences[key]
 
     def _best_outline(self, found: _Found, best_sentence: float) -> Outline | None:
@@ -252,7 +240,7 @@ class Chatbot:
             if o.intro not in retrieved:
                 scores.append(-1.0)
                 continue
-            stems = frozenset(bm25_tokens([o.lead], self.index.acronyms)[0])
+            stems = frozenset(self.index.terms(o.lead))
             scores.append(float(vec @ qvec) + LEXICAL * sum(w for t, w in weights.items() if t in stems) / total)
         i = int(np.argmax(scores))
         return self.outlines[i] if scores[i] >= best_sentence + OUTLINE_MARGIN else None

@@ -94,14 +94,16 @@ def _index(settings: Settings, args) -> int:
 
 
 def _ask(settings: Settings, args) -> int:
-    from .chatbot import Chatbot, validate_question
     from .embedding import embedder_for
-    from .render import to_dict, to_text
+    from .text import validate_question
 
     validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
     embedder = embedder_for(settings)
-    embedder.start_loading()  # in the background: the model loads while the index does
+    embedder.start_loading()  # first, in the background: the model loads while the rest is imported and the index read
     try:
+        from .chatbot import Chatbot
+        from .render import to_dict, to_text
+
         bot = Chatbot.from_settings(settings, embedder)
         answer = bot.ask(args.question, bot.replay(args.history))
     finally:

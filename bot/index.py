@@ -11,7 +11,7 @@ Layout of the index folder::
         acronyms.json         acronyms of the corpus and their long forms, for BM25
         passages.faiss        passage vectors, inner product on unit vectors (= cosine)
         sentences.faiss       sentence vectors, in passage order
-        bm25/                 the BM25 index (bm25s)
+        bm25.npz, bm25.json   BM25 scores of every term in every passage, and how text was split (bot.lexical)
 
 A build writes a new version folder and switches CURRENT to it atomically
 (``bot.store``): killing it at any moment leaves the previous version live.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +34,12 @@ from .chunking import CHUNKER_VERSION, Passage, chunk_documents
 from .corpus import Document, file_hashes, load_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
+from .lexical import LexicalIndex
 from .store import CURRENT, BuildLock, hash_files, live_name, live_version, new_workspace, prune, publish, remove_leftovers, verify_files  # noqa: F401 - CURRENT re-exported
 from .text import expand_acronyms, find_acronyms, for_model
 
 #: Bump when the files or what goes into the vectors change.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -77,28 +77,11 @@ def sentence_view(p: Passage, text: str) -> str:
     return for_model(f"{p.heading}. {text}" if p.heading else text)
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def bm25_tokens(texts: list[str], acronyms: dict[str, str] | None = None) -> list[list[str]]:
-    """Stemmed BM25 terms, stop words left out; acronyms expanded both ways when given."""
-    import bm25s
-
-    if acronyms:
-        texts = [expand_acronyms(t, acronyms) for t in texts]
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
-
-
 # --- building ---------------------------------------------------------------------
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manifest:
     """Read the corpus, chunk, embed and write a new index version; switch to it atomically."""
-    import bm25s
     import faiss
 
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -130,10 +113,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
             for name, vecs in (("passages.faiss", pvecs), ("sentences.faiss", svecs)):
                 faiss.write_index(ann.build(vecs, ann.choose(len(vecs), dim)), str(work / name))
             (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
-            bm25 = bm25s.BM25()
-            views = [expand_acronyms(passage_view(p), acronyms) for p in passages]
-            bm25.index(bm25s.tokenize(views, stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False)
-            bm25.save(str(work / "bm25"), show_progress=False)
+            LexicalIndex.build([expand_acronyms(passage_view(p), acronyms) for p in passages]).save(work)
             manifest = Manifest(
                 format=FORMAT_VERSION,
                 model=embedder.name,
@@ -221,8 +201,12 @@ class LoadedIndex:
     sentence_vectors: object  # faiss.Index
     sentence_owner: np.ndarray  # sentence row -> passage id
     sentence_offsets: np.ndarray  # passage id -> first sentence row
-    bm25: object  # bm25s.BM25
+    lexical: LexicalIndex
     acronyms: dict[str, str]
+
+    def terms(self, text: str) -> list[str]:
+        """The BM25 terms of a text, split as the passages were, acronyms expanded both ways."""
+        return self.lexical.tokenizer.terms(text, self.acronyms)
 
 
 def load_index(index_dir: Path, model: str | None = None, dim: int | None = None) -> LoadedIndex:
@@ -238,7 +222,6 @@ def load_index(index_dir: Path, model: str | None = None, dim: int | None = None
 
 
 def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedIndex:
-    import bm25s
     import faiss
 
     index_dir = folder.parent
@@ -263,7 +246,7 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         svecs = faiss.read_index(str(folder / "sentences.faiss"))
         for vectors in (pvecs, svecs):
             ann.prepare(vectors)
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        lexical = LexicalIndex.load(folder)
         acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - whatever broke, the fix is the same
         raise IndexCorrupt(f"The index in {folder} could not be read ({exc}): run `python -m bot index --rebuild`.") from exc
@@ -275,6 +258,7 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         or svecs.d != manifest.dim
         or len(passages) != manifest.passages
         or sum(counts) != manifest.sentences
+        or lexical.passages != len(passages)
         or any(p.pid != i or p.doc_id not in documents for i, p in enumerate(passages))
     ):
         raise IndexCorrupt(
@@ -282,16 +266,16 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         )
     owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
-    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, bm25, acronyms)
+    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, lexical, acronyms)
 
 
-#: Files every version holds, besides manifest.json and the bm25/ folder.
-REQUIRED_FILES = ("documents.jsonl", "passages.jsonl", "acronyms.json", "passages.faiss", "sentences.faiss")
+#: Files every version holds, besides manifest.json.
+REQUIRED_FILES = ("documents.jsonl", "passages.jsonl", "acronyms.json", "passages.faiss", "sentences.faiss", "bm25.npz", "bm25.json")
 
 
 def _verify_files(folder: Path, manifest: Manifest) -> None:
     listed = set(manifest.files)
-    unlisted = [n for n in REQUIRED_FILES if n not in listed] + ([] if any(n.startswith("bm25/") for n in listed) else ["bm25/"])
+    unlisted = [n for n in REQUIRED_FILES if n not in listed]
     if unlisted:
         raise IndexCorrupt(f"The index manifest in {folder} does not list {', '.join(unlisted)}: run `python -m bot index --rebuild`.")
     verify_files(folder, manifest.files)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .chunking import Passage
 from .embedding import Embedder
-from .index import LoadedIndex, bm25_tokens
+from .index import LoadedIndex
 
 #: Candidates taken from each signal before fusion.
 CANDIDATES = 64
@@ -56,11 +56,8 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.weights = weights
-        vocab = index.bm25.vocab_dict
-        indptr = np.asarray(index.bm25.scores["indptr"])
-        df = np.diff(indptr)
         n = max(1, len(index.passages))
-        self._idf = {term: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for term, i in vocab.items() if i < len(df)}
+        self._idf = {term: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for term, df in index.lexical.document_frequency().items()}
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
 
     def embed(self, text: str) -> np.ndarray:
@@ -86,8 +83,8 @@ class Retriever:
                     continue
                 pid = int(idx.sentence_owner[i])
                 sent[pid] = max(sent.get(pid, -1.0), float(s))
-        terms = tuple(bm25_tokens([query], idx.acronyms)[0])
-        lexical_all = idx.bm25.get_scores(list(terms)) if terms else np.zeros(n, dtype=np.float32)
+        terms = tuple(idx.terms(query))
+        lexical_all = idx.lexical.scores(terms)
         lex_top = np.argsort(-lexical_all)[:kp]
         candidates = set(dense) | set(sent) | {int(i) for i in lex_top if lexical_all[i] > 0}
         floor_d = min(dense.values()) if dense else 0.0

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .errors import QuestionError
+
 _ONE_FOR_ONE = str.maketrans(
     {
         "\u2018": "'",  # left single quote
@@ -117,3 +119,15 @@ def expand_acronyms(text: str, acronyms: dict[str, str]) -> str:
         elif phrase in lowered:
             extra.append(acronym)
     return f"{text} {' '.join(extra)}" if extra else text
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """The question cleaned of invisible characters; a QuestionError if it is empty or too long."""
+    if not isinstance(question, str):
+        raise QuestionError("Please type a question.")
+    if len(question) > max_chars:
+        raise QuestionError(f"That question is {len(question):,} characters long; the limit is {max_chars:,}. Please ask it in fewer words.")
+    text = re.sub(r"\s+", " ", clean(question)).strip()
+    if not re.search(r"\w", text):
+        raise QuestionError("Please type a question, for example: “Do I need a master's degree?”")
+    return text

@@ -374,8 +374,7 @@ def test_manifest_on_disk_matches_returned_manifest(built):
     _, index_dir, manifest = built
     raw = json.loads((_live(index_dir) / "manifest.json").read_text(encoding="utf-8"))
     assert raw == json.loads(json.dumps(asdict(manifest)))
-    assert set(raw["files"]) >= {"documents.jsonl", "passages.jsonl", "passages.faiss", "sentences.faiss", "acronyms.json"}
-    assert any(name.startswith("bm25/") for name in raw["files"])
+    assert set(raw["files"]) == set(index_mod.REQUIRED_FILES)
 
 
 # --- formats, dimensions, listings ----------------------------------------------------------------
@@ -458,16 +457,16 @@ def test_manifest_listing_nothing_is_corrupt(built):
 
 def test_file_not_in_the_manifest_is_corrupt(built):
     _, index_dir, _ = built
-    (_live(index_dir) / "bm25" / "extra.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(IndexCorrupt, match="bm25/extra.json.*not in its manifest"):
+    (_live(index_dir) / "extra.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="extra.json.*not in its manifest"):
         load_index(index_dir, model=MODEL)
 
 
 def test_truncated_bm25_file_is_corrupt(built):
     _, index_dir, _ = built
-    path = sorted((_live(index_dir) / "bm25").iterdir())[0]
+    path = _live(index_dir) / "bm25.npz"
     path.write_bytes(path.read_bytes()[:-1])
-    with pytest.raises(IndexCorrupt, match=f"bm25/{path.name}.*checksum"):
+    with pytest.raises(IndexCorrupt, match="bm25.npz.*checksum"):
         load_index(index_dir, model=MODEL)
 
 
