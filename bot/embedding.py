@@ -18,12 +18,13 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from .config import DEFAULT_MODEL, Settings
 from .errors import BotError
+
+if TYPE_CHECKING:  # numpy is imported where it is used: a cold start loads the model before it imports anything heavy
+    import numpy as np
 
 log = logging.getLogger(__name__)
 BACKENDS = ("auto", "onnx", "torch")
@@ -154,6 +155,8 @@ class SentenceTransformerEmbedder:
         return int(get())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -181,6 +184,8 @@ class HashEmbedder:
         return self._dim
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for token in re.findall(r"[a-z0-9]+", text.lower()):
