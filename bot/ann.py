@@ -6,13 +6,22 @@ and 142 ms at 1M (within 1.2x of the memory-bandwidth floor). Up to
 ``EXACT_UP_TO`` vectors it stays the choice: under ~2 ms, exact neighbours, and
 the project's own corpus answers exactly as it was tuned.
 
-Past it, an inverted file with 8-bit scalar quantization (IVF-SQ8: ~4·√n lists,
-a quarter of them probed) reached recall@10 ≥ 0.95 against exact search at 10k,
-100k and 1M embedding-like vectors, faster than HNSW at equal recall (2.2 vs
-3.4 ms at 100k; at 1M HNSW stayed under 0.95 even at efSearch 2048) with a
-quarter of the memory (406 MB against 1.8 GB at 1M) and twice the build rate.
-Its ``reconstruct_n`` (sentence scoring) returns the 8-bit vectors: cosines
-moved by at most 0.0012 on 50k embedding-like vectors. HNSW (vectors kept uncompressed) can still be built on request.
+Past it, an inverted file whose vectors are 4-bit product-quantization codes
+scanned with SIMD lookups (``IVF…,PQ192x4fs``: two dimensions per code, 96
+bytes a vector), whose best ``k_factor``·k candidates are re-scored with the
+stored float vectors (``RFlat``): IVF-PQ-refine. At 1M embedding-like vectors
+(IVF4096, single query, one thread) it reached recall@10 0.952 at 2.4 ms p50
+probing 512 lists with k_factor 20, where IVF-SQ8 needed 23 ms for 0.97
+(1,024 lists) and HNSW32 stayed under 0.95 at 17 ms; at 100k 0.966 at 0.55 ms
+against 2.2 ms. The coarse lists decide recall (probing 1,024 of 4,096 lists,
+both reached 0.97); the codes make each list about five times cheaper to read. The price is memory: the re-scoring vectors are kept whole
+(1.66 GB at 1M, as exact search; IVF-SQ8 406 MB). Re-scoring with 8-bit
+vectors instead (``refine="SQ8"``, 509 MB) lost recall (0.932 against 0.952
+at the same settings; 0.96 needed 768 lists and k_factor 40, 3.8 ms): a
+question's 10th and 11th neighbours differ by 0.0007 in cosine (median), less
+than 8-bit codes move a cosine.
+``reconstruct_n`` (sentence scoring) reads the stored vectors, so sentence
+scores are exact. IVF-SQ8 and HNSW can still be built on request.
 
 The figures come from ``python -m bot bench --scale 10k,100k,1M`` (README, Performance).
 """
@@ -155,6 +164,8 @@ def _build(faiss, vectors: np.ndarray, choice: IndexChoice, seed: int):
 
 def prepare(index) -> None:
     """Search settings for a loaded index: one OpenMP thread, and HNSW keeps at least ``MAX_K`` candidates.
+
+    IVF's nprobe and the refine k_factor are kept in the index file (``faiss.write_index``) and need nothing here.
 
     One question is one query: a second thread made exact single-query search
     slower at every size measured (0.57 against 0.90 ms at 10k, 136 against 157
