@@ -39,7 +39,7 @@ class IndexRun:
     data: str  # uniform | embedding-like
     size: int
     index: str  # label with parameters
-    kind: str  # exact | hnsw | ivf-sq8
+    kind: str  # exact | hnsw | ivf-sq8 | ivf-pq-refine
     build_per_s: float  # vectors added per second (training included)
     p50_ms: float
     p95_ms: float
@@ -167,11 +167,15 @@ def measure(data: str, x: np.ndarray, queries: np.ndarray, truth: np.ndarray, ch
 
 
 def tune(index, queries: np.ndarray, truth: np.ndarray, target: float = RECALL_TARGET) -> int:
-    """The smallest efSearch (HNSW) or nprobe (IVF) that reaches ``target`` recall@10, or the largest tried."""
+    """The smallest efSearch (HNSW) or nprobe (IVF: powers of two and the halfway 1.5×) reaching ``target`` recall@10, or the largest tried.
+
+    An IVF-PQ-refine index keeps the k_factor it was built with.
+    """
     import faiss
 
     ivf = faiss.try_extract_index_ivf(index) if not isinstance(index, faiss.IndexHNSW) else None
-    steps = [16, 32, 64, 128, 256, 512, 1024, 2048] if ivf is None else [2**i for i in range(2, 14) if 2**i <= ivf.nlist]
+    steps = [16, 32, 64, 128, 256, 512, 1024, 2048] if ivf is None else sorted(
+        {v for i in range(2, 14) for v in (2**i, 3 * 2 ** (i - 1)) if v <= ivf.nlist} | {ivf.nlist})
     for value in steps:
         if ivf is None:
             index.hnsw.efSearch = value
@@ -300,7 +304,9 @@ def run_scale(sizes: Sequence[int], text_sizes: Sequence[int], embedder, corpus_
             if size == sorted(sizes)[len(sizes) // 2] and data == "uniform":
                 batch = batch_cost(exact, queries)
             del exact
-            kinds = [ann.hnsw(), ann.ivf_sq8(size)] if data != "uniform" or size <= hnsw_uniform_up_to else [ann.ivf_sq8(size)]
+            kinds = [ann.ivf_sq8(size), ann.ivf_pq_refine(size, real.shape[1])]
+            if data != "uniform" or size <= hnsw_uniform_up_to:
+                kinds.insert(0, ann.hnsw())
             for choice in kinds:
                 say(f"{data} {size:,}: {choice.label}")
                 start = time.perf_counter()

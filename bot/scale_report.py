@@ -58,7 +58,7 @@ def plot(result: ScaleResult, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, (ax_time, ax_build, ax_mem) = plt.subplots(1, 3, figsize=(17, 5.2))
-    styles = {"exact": ("tab:red", "o"), "hnsw": ("tab:blue", "s"), "ivf-sq8": ("tab:green", "^")}
+    styles = {"exact": ("tab:red", "o"), "hnsw": ("tab:blue", "s"), "ivf-sq8": ("tab:green", "^"), "ivf-pq-refine": ("tab:purple", "v")}
     for data, line in (("embedding-like", "-"), ("uniform", "--")):
         for kind, (colour, marker) in styles.items():
             runs = sorted((r for r in result.runs if r.data == data and r.kind == kind), key=lambda r: r.size)

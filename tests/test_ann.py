@@ -24,16 +24,19 @@ def test_small_corpora_stay_exact_and_large_ones_go_approximate():
     assert ann.choose(0, 384).kind == "exact"
     assert ann.choose(35, 384) == ann.EXACT  # the project's own corpus
     assert ann.choose(ann.EXACT_UP_TO, 384).kind == "exact"
-    assert ann.choose(ann.EXACT_UP_TO + 1, 384).kind == "ivf-sq8"
-    # the measured settings: ~4·√n lists, a quarter probed
+    assert ann.choose(ann.EXACT_UP_TO + 1, 384).kind == "ivf-pq-refine"
+    # the measured settings: ~4·√n lists, a quarter probed up to 2,048 lists and 3/16 above; 2 dimensions per 4-bit code
+    big = ann.choose(1_000_000, 384)
     assert (ann.choose(100_000, 384).nlist, ann.choose(100_000, 384).nprobe) == (1024, 256)
-    assert (ann.choose(1_000_000, 384).nlist, ann.choose(1_000_000, 384).nprobe) == (4096, 1024)
+    assert (big.nlist, big.nprobe, big.pq_m, big.k_factor) == (4096, 768, 192, 20)
+    assert big.label == "IVF4096,PQ192x4fs,RFlat nprobe=768 k_factor=20"
+    assert (ann.ivf_sq8(1_000_000).nlist, ann.ivf_sq8(1_000_000).nprobe) == (4096, 1024)
 
 
 def test_ivf_never_has_more_lists_than_its_vectors_can_train():
     for n in (1, 10, 100, 1000):
-        choice = ann.ivf_sq8(n)
-        assert 1 <= choice.nlist <= max(1, n // 39) and 1 <= choice.nprobe <= choice.nlist
+        for choice in (ann.ivf_sq8(n), ann.ivf_pq_refine(n, 32)):
+            assert 1 <= choice.nlist <= max(1, n // 39) and 1 <= choice.nprobe <= choice.nlist
 
 
 def test_a_dimension_of_zero_is_refused():
@@ -42,7 +45,7 @@ def test_a_dimension_of_zero_is_refused():
 
 
 def test_an_unknown_kind_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="exact, hnsw or ivf-sq8"):
+    with pytest.raises(ValueError, match="exact, hnsw, ivf-sq8 or ivf-pq-refine"):
         ann.build(unit_vectors(4, 8), ann.IndexChoice("lsh"))
 
 
@@ -52,8 +55,11 @@ def test_an_unknown_kind_is_refused_with_the_known_ones():
         (ann.EXACT, 1.0, 0.0),
         (ann.hnsw(m=16, ef_construction=64, ef_search=64), 0.9, 0.0),  # vectors stored as they are
         (ann.IndexChoice("ivf-sq8", nlist=16, nprobe=16), 0.95, 0.01),  # all lists probed: only the 8-bit codes differ
+        # all lists probed, 200 candidates re-scored with the stored vectors, which reconstruct_n returns
+        (ann.IndexChoice("ivf-pq-refine", nlist=16, nprobe=16, pq_m=16, k_factor=20, refine="Flat"), 0.95, 0.0),
+        (ann.IndexChoice("ivf-pq-refine", nlist=16, nprobe=16, pq_m=16, k_factor=20, refine="SQ8"), 0.95, 0.02),  # 8-bit over the whole range, not a residual
     ],
-    ids=["exact", "hnsw", "ivf-sq8"],
+    ids=["exact", "hnsw", "ivf-sq8", "ivf-pq-refine", "ivf-pq-refine-sq8"],
 )
 def test_each_kind_finds_the_exact_neighbours_and_reconstructs_its_vectors(tmp_path, choice, min_recall, max_reconstruct_error):
     import faiss
@@ -70,6 +76,16 @@ def test_each_kind_finds_the_exact_neighbours_and_reconstructs_its_vectors(tmp_p
     assert recall >= min_recall
     assert np.abs(index.reconstruct_n(100, 5) - x[100:105]).max() <= max_reconstruct_error
     assert index.ntotal == 2000 and choice.label.split()[0] in ann.describe(index)
+    if choice.kind == "ivf-pq-refine":  # the search settings are kept in the file
+        assert ann.describe(index) == choice.label
+
+
+def test_ivf_pq_refine_answers_as_many_neighbours_as_retrieval_asks_for():
+    x = unit_vectors(3000, 32)
+    index = ann.build(x, ann.ivf_pq_refine(len(x), 32))
+    ann.prepare(index)
+    scores, ids = index.search(unit_vectors(3, 32, seed=2), ann.MAX_K)
+    assert (ids >= 0).all() and (np.diff(scores, axis=1) <= 1e-6).all()
 
 
 def test_hnsw_answers_as_many_neighbours_as_retrieval_asks_for():
@@ -83,7 +99,11 @@ def test_an_empty_exact_index_is_built():
     assert ann.build(np.zeros((0, 8), dtype=np.float32), ann.EXACT).ntotal == 0
 
 
-@pytest.mark.parametrize("choice", [ann.hnsw(m=8, ef_construction=32, ef_search=16), ann.IndexChoice("ivf-sq8", nlist=1, nprobe=1)], ids=["hnsw", "ivf-sq8"])
+@pytest.mark.parametrize(
+    "choice",
+    [ann.hnsw(m=8, ef_construction=32, ef_search=16), ann.IndexChoice("ivf-sq8", nlist=1, nprobe=1), ann.ivf_pq_refine(40, 64)],
+    ids=["hnsw", "ivf-sq8", "ivf-pq-refine"],
+)
 def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_path, monkeypatch, choice):
     corpus = write_articles(tmp_path / "corpus")
     embedder = HashEmbedder()

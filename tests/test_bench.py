@@ -40,7 +40,7 @@ def test_scale_bench_in_miniature_writes_its_tables_plot_and_json(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     kinds = {(r["data"], r["kind"]) for r in result["runs"]}
-    assert kinds == {(d, k) for d in ("uniform", "embedding-like") for k in ("exact", "hnsw", "ivf-sq8")}
+    assert kinds == {(d, k) for d in ("uniform", "embedding-like") for k in ("exact", "hnsw", "ivf-sq8", "ivf-pq-refine")}
     assert all(0.0 <= r["recall"] <= 1.0 and r["p50_ms"] > 0 and r["megabytes"] > 0 for r in result["runs"])
     assert result["text"][0]["passages"] >= 10 and result["bandwidth_gb_s"] > 0 and result["exact_over_floor"] > 0
     assert "| data | size | index |" in done.stdout and "extrapolated" in done.stdout
