@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.chunking import MAX_WORDS, chunk_document, chunk_documents
 from bot.corpus import Document, load_corpus
@@ -333,3 +336,33 @@ def test_real_corpus_bullets_stay_with_intro(real_passages):
     _, passages = real_passages
     (p,) = [p for p in passages if "glimpse into their daily tasks:" in p.text]
     assert "Developing and deploying machine learning models" in p.text
+
+
+# --- sentence offsets -------------------------------------------------------------------------------------
+
+
+def _pysbd_spans(text: str) -> list[tuple[str, int, int]]:
+    import pysbd
+
+    return [(s.sent, s.start, s.end) for s in pysbd.Segmenter(language="en", clean=False, char_span=True).segment(text)]
+
+
+def _our_spans(text: str) -> list[tuple[str, int, int]]:
+    from bot.chunking import _segmenter
+
+    return [(s.sent, s.start, s.end) for s in _segmenter().segment(text)]
+
+
+def test_sentence_offsets_are_pysbds_on_the_corpus():
+    paragraphs = [p for d in load_corpus(Path(__file__).resolve().parent.parent / "corpus").documents for p in d.text.split("\n") if p.strip()]
+    assert len(paragraphs) > 50
+    assert [_our_spans(p) for p in paragraphs] == [_pysbd_spans(p) for p in paragraphs]
+
+
+_SENTENCE_BITS = ["Dr. Smith", "e.g. this", "It costs $1.5 million.", "Why?", "Yes!", "  ", "\n", "U.S.", "No.", "a", "A.I. is here.", "...", "(see p. 4)", "“Quoted.”", "same. same. same."]
+
+
+@settings(max_examples=int(os.environ.get("BOT_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_BITS) | st.text(max_size=12), max_size=12).map(" ".join))
+def test_sentence_offsets_are_pysbds_on_any_text(text):
+    assert _our_spans(text) == _pysbd_spans(text)
