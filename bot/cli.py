@@ -82,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def one_shot(argv: list[str]) -> bool:
+    """Is this command line an ``ask``: a process that answers once, then may end without tearing down its libraries."""
+    try:
+        return _parser().parse_args(argv).command == "ask"
+    except SystemExit:  # not a valid command line: main has already said why
+        return False
+
+
 def _index(settings: Settings, args) -> int:
     from .chatbot import ensure_index
     from .embedding import embedder_for

@@ -107,3 +107,10 @@ def test_ask_starts_loading_the_model_before_importing_anything_heavy():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_only_ask_is_a_one_shot_command():
+    from bot.cli import one_shot
+
+    assert one_shot(["ask", "why?"]) and one_shot(["--verbose", "ask", "why?", "--json"])
+    assert not one_shot(["eval", "ask"]) and not one_shot(["serve"]) and not one_shot(["index"]) and not one_shot(["nonsense"])
