@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="measure speed beside the floor of this machine (README, Performance)")
     s.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
     s.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "dev.jsonl", help="questions to answer (default eval/dev.jsonl)")
-    s.add_argument("--rounds", type=int, default=5, help="rounds over the questions, and cold starts (default 5)")
+    s.add_argument("--rounds", type=int, default=5, help="rounds over the questions (default 5); twice as many cold starts, the noisiest figure")
     s.add_argument("--scale", metavar="SIZES", help="the scale benchmark instead, at these sizes: e.g. 10k,100k,1M")
     s.add_argument("--text", metavar="SIZES", default="1k,10k", help="with --scale: synthetic text passages built for real (default 1k,10k)")
     s.add_argument("--plot", type=Path, default=PROJECT_ROOT / "docs" / "scale.png", help="with --scale: the plot (default docs/scale.png)")
@@ -235,7 +235,7 @@ def _bench(settings: Settings, args) -> int:
 
     if not args.questions.is_file():
         raise BotError(f"No question set at {args.questions}.")
-    figures = run(settings, args.questions, rounds=max(1, args.rounds), cold_runs=max(1, args.rounds), say=say)
+    figures = run(settings, args.questions, rounds=max(1, args.rounds), cold_runs=2 * max(1, args.rounds), say=say)
     print(report(figures))
     if args.json:
         print(json.dumps(as_dict(figures)))
