@@ -142,6 +142,7 @@ def launch(settings: Settings | None = None, credentials: list[tuple[str, str]] 
     serving.check_exposure(settings.host, credentials)  # refuse before the model loads, not after
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     chatbot = Chatbot.from_settings(settings)  # builds the index first if it is missing or stale
+    chatbot.warm()  # so that the first visitor's abstention does not wait for the suggestions' vectors
     serving.serve(build_demo(chatbot), settings, credentials)  # with the queue bounds of settings
 
 

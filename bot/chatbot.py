@@ -230,13 +230,10 @@ class Chatbot:
         if not any(o.intro in retrieved for o in self.outlines):
             return None
         qvec, terms = found.own, found.terms
-        if self._outline_vectors is None:
-            docs = self.index.documents
-            self._outline_vectors = self.embedder.encode([f"{docs[o.doc_id].title}. {o.text}" for o in self.outlines])
         weights = {t: self.retriever.term_idf(t) for t in set(terms)}
         total = sum(weights.values()) or 1.0
         scores = []
-        for o, vec in zip(self.outlines, self._outline_vectors, strict=True):
+        for o, vec in zip(self.outlines, self.outline_vectors(), strict=True):
             if o.intro not in retrieved:
                 scores.append(-1.0)
                 continue
@@ -262,13 +259,32 @@ class Chatbot:
                         picked.append(queue.pop(0))
         return picked
 
+    # --- vectors embedded on first use -------------------------------------------------
+
+    def outline_vectors(self) -> np.ndarray:
+        """One vector per outline (title and lead), embedded on first use."""
+        if self._outline_vectors is None:
+            docs = self.index.documents
+            self._outline_vectors = self.embedder.encode([f"{docs[o.doc_id].title}. {o.text}" for o in self.outlines])
+        return self._outline_vectors
+
+    def suggestion_vectors(self) -> np.ndarray:
+        """One vector per suggested question, embedded on first use."""
+        if self._suggestion_vectors is None:
+            self._suggestion_vectors = self.embedder.encode(list(self.suggestion_pool))
+        return self._suggestion_vectors
+
+    def warm(self) -> None:
+        """Embed now what is otherwise embedded on first use: a server's first abstention or outline answer
+        would wait for it (about 0.1 s for the suggestions of the project's corpus)."""
+        self.outline_vectors()
+        self.suggestion_vectors()
+
     def suggest(self, qvec: np.ndarray, n: int = 3) -> tuple[str, ...]:
         """Questions the articles answer, closest to what was asked."""
         if not self.suggestion_pool:
             return ()
-        if self._suggestion_vectors is None:
-            self._suggestion_vectors = self.embedder.encode(list(self.suggestion_pool))
-        order = np.argsort(-(self._suggestion_vectors @ qvec))
+        order = np.argsort(-(self.suggestion_vectors() @ qvec))
         return tuple(self.suggestion_pool[i] for i in order[:n])
 
 

@@ -145,3 +145,31 @@ def test_replayed_history_skips_refused_questions_and_keeps_the_last_ten(real_bo
     assert "Computer Science" in real_bot.ask("In which fields?", turns).text
     many = [f"What salary can a machine learning engineer expect? ({i})" for i in range(MAX_HISTORY + 5)]
     assert [t.question for t in real_bot.replay(many)] == many[-MAX_HISTORY:]
+
+
+def test_warm_embeds_suggestions_and_outlines_before_the_first_question(real_settings):
+    """A served bot embeds the suggestions and outlines up front: the first abstention only embeds its question."""
+    from bot.chatbot import Chatbot
+    from bot.embedding import embedder_for
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.name, self.batches = inner, inner.name, []
+
+        @property
+        def dim(self):
+            return self.inner.dim
+
+        def encode(self, texts):
+            self.batches.append(len(texts))
+            return self.inner.encode(texts)
+
+    embedder = Counting(embedder_for(real_settings))
+    bot = Chatbot.from_settings(real_settings, embedder)
+    bot.warm()
+    assert len(bot.suggestion_vectors()) == len(bot.suggestion_pool) > 0
+    assert len(bot.outline_vectors()) == len(bot.outlines) > 0
+    embedder.batches.clear()
+    answer = bot.ask("How do I replace a car's brake pads?")
+    assert answer.abstained and answer.suggestions
+    assert embedder.batches and max(embedder.batches) <= 2  # the question (and its follow-up reading), nothing more
