@@ -26,7 +26,7 @@ from .log import logged
 from .outline import Outline, compose_outline, find_outlines
 from .retrieval import Hit, Retriever
 from .roles import is_echo, is_lead_in, is_signpost
-from .text import clean, for_matching, validate_question  # noqa: F401 - validate_question re-exported
+from .text import for_matching, validate_question
 
 log = logging.getLogger(__name__)
 
