@@ -1,7 +1,7 @@
 """The chat UI: a thin Gradio layer over ``bot.Chatbot``.
 
-All formatting of answers and sources lives in ``bot.render`` and feedback
-storage in ``bot.feedback``; this file only wires components. Run ``make run``
+All formatting of answers and sources lives in ``bot.serve.render`` and feedback
+storage in ``bot.serve.feedback``; this file only wires components. Run ``make run``
 (or ``python -m bot serve``); the API endpoint ``/ask`` returns the structure
 of ``python -m bot ask --json``.
 """
@@ -14,13 +14,13 @@ import os
 import gradio as gr
 
 from bot import log as bot_log
-from bot import serving
-from bot.chatbot import Chatbot
+from bot.answer.chatbot import Chatbot
+from bot.answer.conversation import Turn
 from bot.config import Settings
-from bot.conversation import Turn
 from bot.errors import BotError, QuestionError
-from bot.feedback import FeedbackLog, judge, with_reason
-from bot.render import CSS, PAGE_JS, question_html, start_screen, to_dict, to_html
+from bot.serve import serving
+from bot.serve.feedback import FeedbackLog, judge, with_reason
+from bot.serve.render import CSS, PAGE_JS, question_html, start_screen, to_dict, to_html
 from bot.text import clean
 
 log = logging.getLogger("app")
@@ -136,7 +136,7 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
 
 
 def launch(settings: Settings | None = None, credentials: list[tuple[str, str]] | None = None) -> None:
-    """Serve on settings.host (loopback unless --listen) behind bot.serving's policy; see README "Safety and integrity"."""
+    """Serve on settings.host (loopback unless --listen) behind bot.serve.serving's policy; see README "Safety and integrity"."""
     settings = settings or Settings.from_env()
     credentials = serving.read_credentials() if credentials is None else credentials
     serving.check_exposure(settings.host, credentials)  # refuse before the model loads, not after

@@ -2,7 +2,7 @@ import logging
 import os
 import sys
 
-from .cli import main, one_shot
+from bot.cli import main, one_shot
 
 code = main()
 if one_shot(sys.argv[1:]):

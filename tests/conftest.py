@@ -38,7 +38,7 @@ def real_settings(tmp_path_factory, cache_dir):
 @pytest.fixture(scope="session")
 def real_bot(real_settings):
     """The real embedding model and a real FAISS index on disk (built once per test session)."""
-    from bot.chatbot import Chatbot
+    from bot.answer.chatbot import Chatbot
 
     return Chatbot.from_settings(real_settings)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.about import about_question, answer_about, readable_date
-from bot.corpus import Document
+from bot.answer.about import about_question, answer_about, readable_date
+from bot.ingest.corpus import Document
 
 DOCS = {
     d.doc_id: d
@@ -67,7 +67,7 @@ def test_the_author_answer_quotes_what_the_article_says_of_them():
 
 
 def test_a_question_points_at_an_article_only_explicitly():
-    from bot.about import referenced_documents
+    from bot.answer.about import referenced_documents
 
     assert [d.doc_id for d in referenced_documents("In the pros and cons article, what is said about pay?", DOCS)] == ["gardening-pros-and-cons.txt"]
     assert [d.doc_id for d in referenced_documents("What does Crumb Weekly say about rye?", DOCS)] == ["bakery.txt"]

@@ -1,16 +1,16 @@
-"""bot.ann: the index kind by size, each kind built, searched, reconstructed, saved and loaded."""
+"""bot.search.ann: the index kind by size, each kind built, searched, reconstructed, saved and loaded."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from bot import ann
-from bot.chunking import chunk_documents
-from bot.corpus import load_corpus
-from bot.embedding import HashEmbedder
-from bot.index import build_index, load_index
-from bot.retrieval import Retriever
+from bot.ingest.chunking import chunk_documents
+from bot.ingest.corpus import load_corpus
+from bot.search import ann
+from bot.search.embedding import HashEmbedder
+from bot.search.index import build_index, load_index
+from bot.search.retrieval import Retriever
 
 from .test_index import write_articles
 

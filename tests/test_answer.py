@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answer import Candidate, abstain, compose, select_sentences
-from bot.chunking import Passage
+from bot.answer.compose import Candidate, abstain, compose, select_sentences
+from bot.ingest.chunking import Passage
 
 
 def passage(pid, text, heading="", start=0, sentences=None):

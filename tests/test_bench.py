@@ -1,4 +1,4 @@
-"""bot.bench, bot.scale and bot.scale_report: the benchmarks run and report their figures (not their timings)."""
+"""bot.bench.latency, bot.bench.scale and bot.bench.report: the benchmarks run and report their figures (not their timings)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from bot import scale
+from bot.bench import scale
 from bot.cli import _sizes
 from bot.errors import BotError
 
@@ -55,8 +55,8 @@ def test_sizes_read_thousands_and_millions():
 
 
 def test_synthetic_articles_are_made_of_the_corpus_words_and_chunk_into_passages():
-    from bot.chunking import chunk_documents
-    from bot.corpus import Document
+    from bot.ingest.chunking import chunk_documents
+    from bot.ingest.corpus import Document
 
     source = "Machine learning engineers build models. They deploy models to production! Do they earn well? Yes, they do."
     chain = scale.bigram_chain([source])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.calibration import FEATURES, Calibration, fit, load_calibration, save_calibration
+from bot.answer.calibration import FEATURES, Calibration, fit, load_calibration, save_calibration
 
 
 class F:

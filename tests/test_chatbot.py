@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chatbot import validate_question
+from bot.answer.chatbot import validate_question
+from bot.bench.evaluate import evaluate, load_cases
 from bot.errors import QuestionError
-from bot.evaluate import evaluate, load_cases
 from bot.text import for_matching
 
 from .conftest import ROOT
@@ -138,7 +138,7 @@ def test_a_question_about_a_whole_section_lists_its_sub_sections(real_bot):
 
 
 def test_replayed_history_skips_refused_questions_and_keeps_the_last_ten(real_bot):
-    from bot.chatbot import MAX_HISTORY
+    from bot.answer.chatbot import MAX_HISTORY
 
     turns = real_bot.replay(["", "   ", "Do I need a master's degree?"])
     assert [t.question for t in turns] == ["Do I need a master's degree?"]
@@ -149,8 +149,8 @@ def test_replayed_history_skips_refused_questions_and_keeps_the_last_ten(real_bo
 
 def test_warm_embeds_suggestions_and_outlines_before_the_first_question(real_settings):
     """A served bot embeds the suggestions and outlines up front: the first abstention only embeds its question."""
-    from bot.chatbot import Chatbot
-    from bot.embedding import embedder_for
+    from bot.answer.chatbot import Chatbot
+    from bot.search.embedding import embedder_for
 
     class Counting:
         def __init__(self, inner):

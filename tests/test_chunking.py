@@ -1,4 +1,4 @@
-"""bot.chunking: passages are exact slices, stay within size, and leave page furniture out."""
+"""bot.ingest.chunking: passages are exact slices, stay within size, and leave page furniture out."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.chunking import MAX_WORDS, chunk_document, chunk_documents
-from bot.corpus import Document, load_corpus
+from bot.ingest.chunking import MAX_WORDS, chunk_document, chunk_documents
+from bot.ingest.corpus import Document, load_corpus
 from bot.text import word_count
 
 REAL_CORPUS = Path(__file__).parent.parent / "corpus"
@@ -348,7 +348,7 @@ def _pysbd_spans(text: str) -> list[tuple[str, int, int]]:
 
 
 def _our_spans(text: str) -> list[tuple[str, int, int]]:
-    from bot.chunking import _segmenter
+    from bot.ingest.chunking import _segmenter
 
     return [(s.sent, s.start, s.end) for s in _segmenter().segment(text)]
 

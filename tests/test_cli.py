@@ -103,7 +103,7 @@ def test_an_error_while_the_model_loads_in_the_background_still_exits_cleanly(tm
 def test_ask_starts_loading_the_model_before_importing_anything_heavy():
     # A cold start is the model's load plus what does not overlap it: ask starts the load right after parsing,
     # so what it needs until then must not import numpy (the load imports it, in its own thread).
-    script = "import sys, bot.cli, bot.config, bot.embedding, bot.text; print(sorted(m for m in ('numpy', 'faiss', 'onnxruntime') if m in sys.modules))"
+    script = "import sys, bot.cli, bot.config, bot.search.embedding, bot.text; print(sorted(m for m in ('numpy', 'faiss', 'onnxruntime') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Answer, Citation
-from bot.chunking import Passage
-from bot.conversation import Turn, is_elliptical, resolve
+from bot.answer.compose import Answer, Citation
+from bot.answer.conversation import Turn, is_elliptical, resolve
+from bot.ingest.chunking import Passage
 
 
 @pytest.mark.parametrize("q", ["In which fields?", "Why that one?", "What does it depend on?", "Do I need all of them right now?",

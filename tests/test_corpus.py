@@ -1,4 +1,4 @@
-"""bot.corpus: files in a folder become Documents; bad files are skipped with a warning."""
+"""bot.ingest.corpus: files in a folder become Documents; bad files are skipped with a warning."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus as corpus_mod
-from bot.corpus import file_hashes, load_corpus
 from bot.errors import CorpusError
+from bot.ingest import corpus as corpus_mod
+from bot.ingest.corpus import file_hashes, load_corpus
 
 # --- fixtures and builders ------------------------------------------------------------------
 
@@ -232,7 +232,7 @@ def test_bad_files_are_skipped_and_named(corpus, caplog):
     (corpus / "broken.pdf").write_bytes(random.Random(7).randbytes(256).replace(b"%PDF", b"xxxx"))
     (corpus / "truncated.pdf").write_bytes(make_pdf(["Will be cut off."])[:40])
     (corpus / "nav-only.html").write_text(NO_MAIN_TEXT_HTML, encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="bot.corpus"):
+    with caplog.at_level(logging.WARNING, logger="bot.ingest.corpus"):
         load = load_corpus(corpus)
     assert [d.doc_id for d in load.documents] == ["good.txt"]
     assert load.documents[0].text == good

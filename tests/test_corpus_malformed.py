@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus as corpus_mod
-from bot.embedding import HashEmbedder
 from bot.errors import CorpusError
-from bot.index import build_index, index_status, load_index
+from bot.ingest import corpus as corpus_mod
+from bot.search.embedding import HashEmbedder
+from bot.search.index import build_index, index_status, load_index
 
 from .conftest import ROOT
 from .test_corpus import NO_MAIN_TEXT_HTML, make_pdf
@@ -116,7 +116,7 @@ def shown(bad: Bad) -> str:
 def seams(monkeypatch):
     """While the corpus is being loaded (not hashed): 'vanishes.txt' is deleted right after the folder
     is listed, 'vanishes-on-open.txt' right before it is opened; 'locked.txt' cannot be read."""
-    from bot import index as index_mod
+    from bot.search import index as index_mod
 
     real_load, real_list, real_read = corpus_mod.load_corpus, corpus_mod.corpus_files, corpus_mod.read_file_bytes
     loading = []
@@ -199,7 +199,7 @@ def test_a_file_gone_during_the_build_leaves_the_index_stale_not_fresh(tmp_path,
     # gone.txt is hashed as a source, then deleted before it is read: the index does not hold it,
     # so the next status check must not call the index fresh for a corpus that has it... and the
     # corpus no longer has it either, so one rebuild settles it.
-    from bot import index as index_mod
+    from bot.search import index as index_mod
 
     corpus = make_corpus(tmp_path / "corpus", [Bad("gone.txt", write(b"Deleted after hashing, before reading.\n"), "")])
     real_load = corpus_mod.load_corpus

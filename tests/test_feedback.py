@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.answer import Candidate, abstain, compose
-from bot.chunking import Passage
+from bot.answer.compose import Candidate, abstain, compose
+from bot.bench.evaluate import load_cases
 from bot.cli import main
-from bot.corpus import Document
 from bot.errors import FeedbackError
-from bot.evaluate import load_cases
-from bot.feedback import Feedback, FeedbackLog, export_cases, judge, with_reason
+from bot.ingest.chunking import Passage
+from bot.ingest.corpus import Document
+from bot.serve.feedback import Feedback, FeedbackLog, export_cases, judge, with_reason
 
 DOC = Document("doc.txt", "Careers", "Seniors earn $150,000 a year.", author="Ann Author")
 P = Passage(0, DOC.doc_id, DOC.title, "Pay", 0, len(DOC.text), DOC.text, ((0, len(DOC.text)),))

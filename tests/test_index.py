@@ -1,4 +1,4 @@
-"""bot.index: build, status, versioning and tamper detection, with the fake HashEmbedder."""
+"""bot.search.index: build, status, versioning and tamper detection, with the fake HashEmbedder."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import index as index_mod
-from bot.chunking import chunk_documents
-from bot.corpus import load_corpus
-from bot.embedding import HashEmbedder
 from bot.errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
-from bot.index import CURRENT, build_index, index_status, live_version, load_index
+from bot.ingest.chunking import chunk_documents
+from bot.ingest.corpus import load_corpus
+from bot.search import index as index_mod
+from bot.search.embedding import HashEmbedder
+from bot.search.index import CURRENT, build_index, index_status, live_version, load_index
 
 MODEL = "hash-test"
 REBUILD_HINT = "python -m bot index"
@@ -430,7 +430,7 @@ def test_other_dimension_is_mismatch(built):
 
 
 def test_chatbot_refuses_an_index_of_another_dimension(built, tmp_path):
-    from bot.chatbot import Chatbot
+    from bot.answer.chatbot import Chatbot
     from bot.config import Settings
 
     corpus, index_dir, _ = built
@@ -515,7 +515,7 @@ def test_next_build_removes_leftovers_of_killed_builds_and_keeps_the_previous_li
 def test_a_build_failing_after_its_version_is_written_leaves_the_old_one_live(built, monkeypatch):
     corpus, index_dir, manifest = built
     before = current_name(index_dir)
-    from bot import store
+    from bot.search import store
 
     def refuse(*args, **kwargs):
         raise OSError("no space left for the pointer")

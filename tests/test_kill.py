@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.chatbot import Chatbot
+from bot.answer.chatbot import Chatbot
 from bot.config import DEFAULT_MODEL, Settings
-from bot.corpus import load_corpus
-from bot.embedding import HashEmbedder
-from bot.index import index_status, load_index
-from bot.store import CURRENT, live_name
+from bot.ingest.corpus import load_corpus
+from bot.search.embedding import HashEmbedder
+from bot.search.index import index_status, load_index
+from bot.search.store import CURRENT, live_name
 
 from .conftest import ROOT
 
@@ -49,8 +49,9 @@ FAST_CHILD = """
 import sys, time
 from pathlib import Path
 import faiss
-from bot import index, store
-from bot.embedding import HashEmbedder
+from bot.search import index
+from bot.search import store
+from bot.search.embedding import HashEmbedder
 
 DELAY = float(sys.argv[3])
 

@@ -1,4 +1,4 @@
-"""bot.lexical: the same terms and scores as bm25s, from saved arrays, without importing bm25s to answer."""
+"""bot.search.lexical: the same terms and scores as bm25s, from saved arrays, without importing bm25s to answer."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import Stemmer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.corpus import load_corpus
-from bot.lexical import ARRAYS, SETTINGS, LexicalIndex, Tokenizer
+from bot.ingest.corpus import load_corpus
+from bot.search.lexical import ARRAYS, SETTINGS, LexicalIndex, Tokenizer
 
 from .test_index import write_articles
 
@@ -102,15 +102,15 @@ def test_load_refuses_arrays_that_do_not_fit(tmp_path, paragraphs, damage):
 
 def test_answering_imports_neither_bm25s_nor_scipy(tmp_path):
     """The question path reads the saved scores itself: importing bm25s (and SciPy) slowed every cold start."""
-    from bot.embedding import HashEmbedder
-    from bot.index import build_index
+    from bot.search.embedding import HashEmbedder
+    from bot.search.index import build_index
 
 
     corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index", HashEmbedder())
     script = (
-        "import sys; from pathlib import Path; from bot.config import Settings; from bot.chatbot import Chatbot; "
-        "from bot.embedding import HashEmbedder; from bot.index import load_index; "
+        "import sys; from pathlib import Path; from bot.config import Settings; from bot.answer.chatbot import Chatbot; "
+        "from bot.search.embedding import HashEmbedder; from bot.search.index import load_index; "
         "s = Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])); "
         "bot = Chatbot(load_index(s.index_dir), HashEmbedder(), s); bot.ask('What does a machine learning engineer earn?'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('bm25s', 'scipy')))"

@@ -12,11 +12,11 @@ import sys
 import pytest
 
 from bot import log
-from bot.chatbot import Chatbot
+from bot.answer.chatbot import Chatbot
 from bot.config import Settings
-from bot.embedding import HashEmbedder
 from bot.errors import QuestionError
-from bot.index import build_index, load_index
+from bot.search.embedding import HashEmbedder
+from bot.search.index import build_index, load_index
 
 from .conftest import ROOT
 from .test_index import write_articles

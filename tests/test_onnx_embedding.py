@@ -1,4 +1,4 @@
-"""bot.onnx_embedding: the ONNX export gives sentence-transformers' vectors, and the backend choice says why."""
+"""bot.search.onnx_embedding: the ONNX export gives sentence-transformers' vectors, and the backend choice says why."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from bot.embedding import SentenceTransformerEmbedder
 from bot.errors import BotError
-from bot.onnx_embedding import supported
+from bot.search.embedding import SentenceTransformerEmbedder
+from bot.search.onnx_embedding import supported
 
 # Awkward inputs: empty, one character, spaces around, case, emoji, CJK, accents, a paragraph past 256 tokens.
 TEXTS = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.chunking import Passage
-from bot.corpus import Document
-from bot.outline import compose_outline, find_outlines
+from bot.answer.outline import compose_outline, find_outlines
+from bot.ingest.chunking import Passage
+from bot.ingest.corpus import Document
 
 TEXT = (
     "The Pros\n\nLet's talk.\n\nGood Pay\n\nYou earn a lot.\n\nFun Work\n\nIt is fun.\n\n"

@@ -18,14 +18,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.about import ABOUT_HEADING
-from bot.answer import Answer
-from bot.chatbot import Chatbot, validate_question
+from bot.answer.about import ABOUT_HEADING
+from bot.answer.chatbot import Chatbot, validate_question
+from bot.answer.compose import Answer
 from bot.config import Settings
-from bot.embedding import HashEmbedder
 from bot.errors import QuestionError
-from bot.index import build_index, load_index
-from bot.render import to_dict, to_html, to_plain, to_text
+from bot.search.embedding import HashEmbedder
+from bot.search.index import build_index, load_index
+from bot.serve.render import to_dict, to_html, to_plain, to_text
 
 from .conftest import ROOT
 

@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Candidate, abstain, compose
-from bot.chunking import Passage
-from bot.corpus import Document
-from bot.render import question_html, start_screen, to_dict, to_html, to_plain
+from bot.answer.compose import Candidate, abstain, compose
+from bot.ingest.chunking import Passage
+from bot.ingest.corpus import Document
+from bot.serve.render import question_html, start_screen, to_dict, to_html, to_plain
 
 BEFORE = "An earlier paragraph of the article.\n\n"
 PASSAGE = "Pay\n\nJuniors earn less. Seniors earn $150,000 a year."

@@ -1,4 +1,4 @@
-"""bot.retrieval: FAISS's -1 ids (fewer hits than asked for) never become hits or citations."""
+"""bot.search.retrieval: FAISS's -1 ids (fewer hits than asked for) never become hits or citations."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from bot.chatbot import Chatbot
+from bot.answer.chatbot import Chatbot
 from bot.config import Settings
-from bot.embedding import HashEmbedder
-from bot.index import build_index, load_index
-from bot.retrieval import Retriever
+from bot.search.embedding import HashEmbedder
+from bot.search.index import build_index, load_index
+from bot.search.retrieval import Retriever
 
 from .test_index import write_articles
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roles import is_echo, is_lead_in, is_signpost, novelty
+from bot.answer.roles import is_echo, is_lead_in, is_signpost, novelty
 
 
 @pytest.mark.parametrize(

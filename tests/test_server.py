@@ -55,7 +55,7 @@ def test_server_binds_loopback_only(server):
 def test_api_returns_what_ask_json_prints(server, real_bot):
     from gradio_client import Client
 
-    from bot.render import to_dict
+    from bot.serve.render import to_dict
 
     question, history = "In which fields?", ["Do I need a master's degree?"]
     turns = [real_bot.respond(history[0])]
@@ -72,7 +72,7 @@ def test_the_limit_on_question_length_is_enforced_by_the_server(server):
 
 
 def test_no_file_under_corpus_or_index_or_elsewhere_is_served(server, real_settings):
-    from bot.index import load_index
+    from bot.search.index import load_index
 
     from .conftest import ROOT
     from .test_serving import http

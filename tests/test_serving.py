@@ -1,4 +1,4 @@
-"""bot.serving: who may connect and what is never served, on a real uvicorn server in this process.
+"""bot.serve.serving: who may connect and what is never served, on a real uvicorn server in this process.
 
 The chatbot here runs on the fake HashEmbedder over a tiny corpus, so these tests need no model;
 tests/test_server.py repeats the file and CORS checks against `python -m bot serve` itself.
@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import serving
-from bot.chatbot import Chatbot
+from bot.answer.chatbot import Chatbot
 from bot.config import Settings
-from bot.embedding import HashEmbedder
 from bot.errors import ConfigError
-from bot.index import build_index, load_index
+from bot.search.embedding import HashEmbedder
+from bot.search.index import build_index, load_index
+from bot.serve import serving
 
 from .conftest import ROOT, run_event, start_in_process
 from .test_index import write_articles

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .answer import Answer, Citation, display_sentence
-from .chunking import Passage
-from .roles import is_lead_in
+from bot.answer.compose import Answer, Citation, display_sentence
+from bot.answer.roles import is_lead_in
+from bot.ingest.chunking import Passage
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ann
+from bot.search import ann
 
 K = 10
 RECALL_TARGET = 0.95
@@ -241,9 +241,9 @@ def text_build(chain: dict[str, list[str]], n_passages: int, embedder, workdir) 
     """Write synthetic articles, build a real index over them, and embed the same texts alone."""
     from pathlib import Path
 
-    from .chunking import chunk_documents
-    from .corpus import load_corpus
-    from .index import build_index, passage_view, sentence_view
+    from bot.ingest.chunking import chunk_documents
+    from bot.ingest.corpus import load_corpus
+    from bot.search.index import build_index, passage_view, sentence_view
 
     corpus = Path(workdir) / f"corpus-{n_passages}"
     corpus.mkdir(parents=True, exist_ok=True)
@@ -275,7 +275,7 @@ class ScaleResult:
 def run_scale(sizes: Sequence[int], text_sizes: Sequence[int], embedder, corpus_dir, questions: Sequence[str], workdir,
               say: Progress = print, hnsw_uniform_up_to: int = 100_000) -> ScaleResult:
     """The whole scale benchmark (see the module docstring)."""
-    from .corpus import load_corpus
+    from bot.ingest.corpus import load_corpus
 
     chain = bigram_chain([d.text for d in load_corpus(corpus_dir).documents])
     embedder.encode(["load the model before anything is timed"])

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import Passage
-from .embedding import Embedder
-from .index import LoadedIndex
+from bot.ingest.chunking import Passage
+from bot.search.embedding import Embedder
+from bot.search.index import LoadedIndex
 
 #: Candidates taken from each signal before fusion.
 CANDIDATES = 64

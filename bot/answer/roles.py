@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .text import fold
+from bot.text import fold
 
 _SIGNPOST = re.compile(
     r"\b(in|of|through(out)?) (this|the following) (article|post|guide|piece|blog|page)\b"

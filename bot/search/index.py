@@ -11,10 +11,10 @@ Layout of the index folder::
         acronyms.json         acronyms of the corpus and their long forms, for BM25
         passages.faiss        passage vectors, inner product on unit vectors (= cosine)
         sentences.faiss       sentence vectors, in passage order
-        bm25.npz, bm25.json   BM25 scores of every term in every passage, and how text was split (bot.lexical)
+        bm25.npz, bm25.json   BM25 scores of every term in every passage, and how text was split (bot.search.lexical)
 
 A build writes a new version folder and switches CURRENT to it atomically
-(``bot.store``): killing it at any moment leaves the previous version live.
+(``bot.search.store``): killing it at any moment leaves the previous version live.
 Loading checks every file against the sha256 recorded in the manifest, and
 refuses an index of another format, model or dimension with the command that
 fixes it.
@@ -29,14 +29,25 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ann
-from .chunking import CHUNKER_VERSION, Passage, chunk_documents
-from .corpus import Document, file_hashes, load_corpus
-from .embedding import Embedder
-from .errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
-from .lexical import LexicalIndex
-from .store import CURRENT, BuildLock, hash_files, live_name, live_version, new_workspace, prune, publish, remove_leftovers, verify_files  # noqa: F401 - CURRENT re-exported
-from .text import expand_acronyms, find_acronyms, for_model
+from bot.errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
+from bot.ingest.chunking import CHUNKER_VERSION, Passage, chunk_documents
+from bot.ingest.corpus import Document, file_hashes, load_corpus
+from bot.search import ann
+from bot.search.embedding import Embedder
+from bot.search.lexical import LexicalIndex
+from bot.search.store import (  # noqa: F401 - CURRENT re-exported
+    CURRENT,
+    BuildLock,
+    hash_files,
+    live_name,
+    live_version,
+    new_workspace,
+    prune,
+    publish,
+    remove_leftovers,
+    verify_files,
+)
+from bot.text import expand_acronyms, find_acronyms, for_model
 
 #: Bump when the files or what goes into the vectors change.
 FORMAT_VERSION = 3

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .corpus import Document
-from .text import fold, for_matching, word_count
+from bot.ingest.corpus import Document
+from bot.text import fold, for_matching, word_count
 
 #: Bump when the output of chunking changes: the index manifest records it.
 CHUNKER_VERSION = 6

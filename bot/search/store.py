@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .errors import IndexCorrupt, IndexMissing
+from bot.errors import IndexCorrupt, IndexMissing
 
 CURRENT = "CURRENT"
 _VERSION_NAME = re.compile(r"v-[0-9A-Za-z-]+")

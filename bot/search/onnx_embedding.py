@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BotError
+from bot.errors import BotError
 
 log = logging.getLogger(__name__)
 

@@ -26,16 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import Settings
+from bot.config import PROJECT_ROOT, Settings
 
 #: Loads the configured model and encodes one text, and nothing else: the floor of a cold start.
 _BARE_LOAD = {
     "onnx": (
-        "import sys; from pathlib import Path; from bot.embedding import resolve_model_path; from bot.onnx_embedding import OnnxModel; "
+        "import sys; from pathlib import Path; from bot.search.embedding import resolve_model_path; from bot.search.onnx_embedding import OnnxModel; "
         "OnnxModel(Path(resolve_model_path(sys.argv[1])), Path(sys.argv[2])).encode([sys.argv[3]], 1)"
     ),
     "torch": (
-        "import sys; from sentence_transformers import SentenceTransformer; from bot.embedding import resolve_model_path; "
+        "import sys; from sentence_transformers import SentenceTransformer; from bot.search.embedding import resolve_model_path; "
         "SentenceTransformer(resolve_model_path(sys.argv[1]), device='cpu').encode([sys.argv[3]])"
     ),
 }
@@ -64,7 +64,7 @@ def _ms(values: Sequence[float], q: float) -> float:
 
 def answer_latency(bot, cases, rounds: int) -> tuple[list[float], list[float]]:
     """Seconds per answer and per bare embedding of the same question, interleaved, after one warm-up round."""
-    from .evaluate import run_case
+    from bot.bench.evaluate import run_case
 
     answers, embeds = [], []
     for r in range(rounds + 1):
@@ -81,9 +81,9 @@ def answer_latency(bot, cases, rounds: int) -> tuple[list[float], list[float]]:
 
 def build_cost(settings: Settings, embedder, rounds: int) -> tuple[float, float]:
     """Median seconds of a full index build, and of embedding the same texts in the same batches."""
-    from .chunking import chunk_documents
-    from .corpus import load_corpus
-    from .index import build_index, passage_view, sentence_view
+    from bot.ingest.chunking import chunk_documents
+    from bot.ingest.corpus import load_corpus
+    from bot.search.index import build_index, passage_view, sentence_view
 
     docs = load_corpus(settings.corpus_dir).documents
     by_id = {d.doc_id: d for d in docs}
@@ -122,7 +122,7 @@ def _run(args: list[str], settings: Settings) -> float:
     """Wall seconds of a fresh Python process."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, *args], env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=PROJECT_ROOT)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:4])} failed: {done.stderr.decode(errors='replace')[-2000:]}")
@@ -135,7 +135,7 @@ def cold_start(settings: Settings, backend: str, question: str, runs: int) -> tu
     The bot's bytecode is compiled first, as an installed package's is (and ``make run`` does): otherwise, where
     PYTHONDONTWRITEBYTECODE is set, every ``ask`` would compile each module again while the libraries' is cached.
     """
-    compileall.compile_dir(str(Path(__file__).resolve().parent), quiet=1)
+    compileall.compile_dir(str(PROJECT_ROOT / "bot"), quiet=1)
     bare = ["-c", _BARE_LOAD[backend], settings.embed_model, str(settings.cache_dir), question]
     ask = ["-m", "bot", "ask", question]
     _run(bare, settings), _run(ask, settings)  # files in the page cache for both
@@ -162,7 +162,7 @@ _WITH_PEAK = (
 def serving_rss_mb(settings: Settings, questions: Path) -> float:
     """Peak resident megabytes of a fresh process that loads everything and answers every question of the set."""
     done = subprocess.run([sys.executable, "-c", _WITH_PEAK, "eval", str(questions), "--json"], env=_env(settings), capture_output=True,
-                          text=True, cwd=Path(__file__).resolve().parent.parent)
+                          text=True, cwd=PROJECT_ROOT)
     peaks = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("peak-kb ")]
     if done.returncode != 0 or not peaks:
         raise RuntimeError(f"eval failed: {done.stderr[-2000:]}")
@@ -170,9 +170,9 @@ def serving_rss_mb(settings: Settings, questions: Path) -> float:
 
 
 def run(settings: Settings, questions: Path, rounds: int = 5, cold_runs: int = 5, say: Callable[[str], None] = print) -> Figures:
-    from . import ann
-    from .chatbot import Chatbot
-    from .evaluate import load_cases
+    from bot.answer.chatbot import Chatbot
+    from bot.bench.evaluate import load_cases
+    from bot.search import ann
 
     bot = Chatbot.from_settings(settings)
     bot.embedder.encode(["load the model"])

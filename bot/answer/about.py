@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .answer import Answer, Citation, display_sentence
-from .chunking import Passage
-from .conversation import content_words
-from .corpus import Document
-from .text import fold
+from bot.answer.compose import Answer, Citation, display_sentence
+from bot.answer.conversation import content_words
+from bot.ingest.chunking import Passage
+from bot.ingest.corpus import Document
+from bot.text import fold
 
 _ASKS = {
     "author": re.compile(

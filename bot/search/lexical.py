@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import expand_acronyms
+from bot.text import expand_acronyms
 
 #: The files of a lexical index inside an index version folder.
 ARRAYS, SETTINGS = "bm25.npz", "bm25.json"

@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import Answer
-from .chatbot import Chatbot
-from .conversation import Turn
-from .errors import BotError
-from .text import for_matching, word_count
+from bot.answer.chatbot import Chatbot
+from bot.answer.compose import Answer
+from bot.answer.conversation import Turn
+from bot.errors import BotError
+from bot.text import for_matching, word_count
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from .config import Settings
-from .errors import ConfigError
+from bot.config import PROJECT_ROOT, Settings
+from bot.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Refused outright, with or without Gradio's /gradio_api prefix: this app neither takes nor serves files.
 _REFUSED = ("/upload", "/file=", "/file/", "/proxy=", "/process_recording", "/monitoring")
 #: No request of this app needs a larger body: a question is at most a few kB, even with a long chat before it.

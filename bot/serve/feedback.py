@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .answer import Answer
-from .corpus import Document
-from .errors import FeedbackError
-from .render import to_dict
+from bot.answer.compose import Answer
+from bot.errors import FeedbackError
+from bot.ingest.corpus import Document
+from bot.serve.render import to_dict
 
 #: A thumb up, a thumb down, or a thumb clicked off again.
 VERDICTS = ("up", "down", "withdrawn")

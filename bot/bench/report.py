@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from .scale import RECALL_TARGET, IndexRun, ScaleResult, TextBuild
+from bot.bench.scale import RECALL_TARGET, IndexRun, ScaleResult, TextBuild
 
 
 def _size(n: int) -> str:

@@ -13,9 +13,9 @@ import html
 import re
 from collections.abc import Mapping
 
-from .answer import Answer, Citation, display_sentence
-from .chunking import Passage
-from .corpus import Document
+from bot.answer.compose import Answer, Citation, display_sentence
+from bot.ingest.chunking import Passage
+from bot.ingest.corpus import Document
 
 #: Characters of article text shown on each side of a passage when its source is expanded.
 CONTEXT_CHARS = 700

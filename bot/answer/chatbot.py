@@ -14,19 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .about import about_question, answer_about, referenced_documents
-from .answer import Answer, Candidate, abstain, compose, display_sentence, select_sentences
-from .calibration import Calibration, load_calibration
-from .config import Settings
-from .conversation import Resolved, Turn, resolve
-from .embedding import Embedder, embedder_for
-from .errors import QuestionError
-from .index import LoadedIndex, build_index, index_status, load_index
-from .log import logged
-from .outline import Outline, compose_outline, find_outlines
-from .retrieval import Hit, Retriever
-from .roles import is_echo, is_lead_in, is_signpost
-from .text import for_matching, validate_question
+from bot.answer.about import about_question, answer_about, referenced_documents
+from bot.answer.calibration import Calibration, load_calibration
+from bot.answer.compose import Answer, Candidate, abstain, compose, display_sentence, select_sentences
+from bot.answer.conversation import Resolved, Turn, resolve
+from bot.answer.outline import Outline, compose_outline, find_outlines
+from bot.answer.roles import is_echo, is_lead_in, is_signpost
+from bot.config import Settings
+from bot.errors import QuestionError
+from bot.log import logged
+from bot.search.embedding import Embedder, embedder_for
+from bot.search.index import LoadedIndex, build_index, index_status, load_index
+from bot.search.retrieval import Hit, Retriever
+from bot.text import for_matching, validate_question
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ DOCUMENT_BOOST = 0.2
 #: An outline (a section's list of sub-sections) answers when it matches the question this much
 #: better than the best single sentence.
 OUTLINE_MARGIN = 0.05
-#: Sentence roles (bot.roles): a signpost about the article, a lead-in to a list, or a restatement of
+#: Sentence roles (bot.answer.roles): a signpost about the article, a lead-in to a list, or a restatement of
 #: the question points at an answer without giving it.
 SIGNPOST_PENALTY = 0.2
 LEAD_IN_PENALTY = 0.1

@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
+from bot.errors import CorpusError
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .chunking import Passage, Span
-from .text import clean, fold, for_matching, word_count
+from bot.ingest.chunking import Passage, Span
+from bot.text import clean, fold, for_matching, word_count
 
 MAX_ANSWER_WORDS = 70
 MAX_SENTENCES = 3
