@@ -141,7 +141,7 @@ def _eval(settings: Settings, args) -> int:
     print(f"\n{len(wrong)} wrong:" if wrong else "\nnothing wrong", file=sys.stdout if not args.json else sys.stderr)
     for o in wrong:
         what = "abstained" if o.answer.abstained else o.answer.text
-        cited = ", ".join(f"[{c.n}] {c.passage.doc_id}#{c.passage.start}" for c in o.answer.citations)
+        cited = ", ".join(f"[{c.n}] {c.doc_id}#{c.start}" for c in o.answer.citations)
         line = f"- {o.case.id} ({o.case.kind}) {o.case.question!r}\n    answered: {what}\n    cited: {cited or '-'}\n    expected: {' | '.join(o.case.expect) or 'abstain'}"
         print(line, file=sys.stdout if not args.json else sys.stderr)
     if args.json:

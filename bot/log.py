@@ -72,8 +72,8 @@ def logged(respond: Callable) -> Callable:
             "abstained" if answer.abstained else "answered",
             {
                 "abstained": answer.abstained,
-                "cited": [c.passage.pid for c in answer.citations],
-                "sources": [c.passage.doc_id for c in answer.citations],
+                "cited": [c.pid for c in answer.citations],
+                "sources": [c.doc_id for c in answer.citations],
                 "confidence": round(float(answer.confidence), 3),
                 **base,
             },

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.answer.about import about_question, answer_about, readable_date
-from bot.ingest.corpus import Document
+from bot.records import Document
 
 DOCS = {
     d.doc_id: d
     for d in (
-        Document("gardening-pros-and-cons.txt", "Gardening: Pros and Cons", "Intro line.\nAbout me\n  • Hi! My name is Ada Green, a gardener.\n", author="Ada Green"),
-        Document("bakery.txt", "Why Bread Matters", "Published March 3, 2021\nBread is old.\n", date="2021-03-03", publisher="Crumb Weekly"),
-        Document("plain.txt", "Soil Basics", "Soil is alive.\n"),
+        Document(doc_id="gardening-pros-and-cons.txt", title="Gardening: Pros and Cons", text="Intro line.\nAbout me\n  • Hi! My name is Ada Green, a gardener.\n", author="Ada Green"),
+        Document(doc_id="bakery.txt", title="Why Bread Matters", text="Published March 3, 2021\nBread is old.\n", date="2021-03-03", publisher="Crumb Weekly"),
+        Document(doc_id="plain.txt", title="Soil Basics", text="Soil is alive.\n"),
     )
 }
 
@@ -24,14 +24,14 @@ def test_the_author_is_named_and_cited_to_the_line_that_states_it():
     a = ask("Who wrote the pros and cons article?")
     assert not a.abstained and "Ada Green" in a.text and "[1]" in a.text
     c = a.citations[0]
-    assert c.passage.doc_id == "gardening-pros-and-cons.txt"
-    assert c.passage.text == "My name is Ada Green, a gardener."
-    assert DOCS[c.passage.doc_id].text[c.passage.start : c.passage.end] == c.passage.text
+    assert c.doc_id == "gardening-pros-and-cons.txt"
+    assert c.text == "My name is Ada Green, a gardener."
+    assert DOCS[c.doc_id].text[c.start : c.end] == c.text
 
 
 def test_the_date_reads_as_the_article_writes_it():
     a = ask("When was the Crumb Weekly article published?")
-    assert "March 3, 2021" in a.text and a.citations[0].passage.text == "Published March 3, 2021"
+    assert "March 3, 2021" in a.text and a.citations[0].text == "Published March 3, 2021"
     assert readable_date("2020-05-24") == "May 24, 2020" and readable_date("spring 2020") == "spring 2020"
 
 

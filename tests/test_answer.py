@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from bot.answer.compose import Candidate, abstain, compose, select_sentences
-from bot.ingest.chunking import Passage
+from bot.answer.compose import abstain, compose, select_sentences
+from bot.records import Candidate, Passage
 
 
 def passage(pid, text, heading="", start=0, sentences=None):
     sentences = sentences or ((start, start + len(text)),)
-    return Passage(pid, f"doc{pid}.txt", f"Title {pid}", heading, start, start + len(text), text, tuple(sentences))
+    return Passage(pid=pid, doc_id=f"doc{pid}.txt", title=f"Title {pid}", heading=heading, start=start, end=start + len(text), text=text, sentences=tuple(sentences))
 
 
 def cand(p, span, text, score, typed=True):
-    return Candidate(p, span, text, score, score, typed)
+    return Candidate(passage=p, span=span, text=text, score=score, passage_score=score, typed=typed)
 
 
 def test_best_sentence_leads_and_close_ones_join():
@@ -47,7 +47,7 @@ def test_markers_number_passages_in_order_of_use():
     a, b = passage(0, "A."), passage(1, "B.")
     answer = compose("q", [cand(b, (0, 2), "Bee sentence one.", 0.9), cand(a, (0, 2), "Ay sentence two.", 0.8), cand(b, (0, 2), "Bee again here.", 0.7)], max_citations=3)
     assert answer.text == "Bee sentence one. [1] Ay sentence two. [2] Bee again here. [1]"
-    assert [(c.n, c.passage.pid) for c in answer.citations] == [(1, 1), (2, 0)]
+    assert [(c.n, c.pid) for c in answer.citations] == [(1, 1), (2, 0)]
 
 
 def test_a_topic_heading_names_the_section():
@@ -66,7 +66,7 @@ def test_abstention_offers_suggestions():
 
 def test_an_incomplete_best_sentence_is_completed_by_the_next_one():
     p = passage(0, "Tip: don't be intimidated by the jargon! Start with the basics. Later text.", sentences=((0, 40), (41, 63), (64, 75)))
-    lead = Candidate(p, (0, 40), "Tip: don't be intimidated by the jargon!", 0.9, 0.9, True, incomplete=True)
+    lead = Candidate(passage=p, span=(0, 40), text="Tip: don't be intimidated by the jargon!", score=0.9, passage_score=0.9, typed=True, incomplete=True)
     nxt = cand(p, (41, 63), "Start with the basics.", 0.3)
     other = cand(p, (64, 75), "Later text that scores a little better.", 0.4)
     chosen = select_sentences([lead, nxt, other])

@@ -56,7 +56,7 @@ def test_sizes_read_thousands_and_millions():
 
 def test_synthetic_articles_are_made_of_the_corpus_words_and_chunk_into_passages():
     from bot.ingest.chunking import chunk_documents
-    from bot.ingest.corpus import Document
+    from bot.records import Document
 
     source = "Machine learning engineers build models. They deploy models to production! Do they earn well? Yes, they do."
     chain = scale.bigram_chain([source])

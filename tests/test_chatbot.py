@@ -20,7 +20,7 @@ def test_masters_question_is_answered_from_the_pros_and_cons_article(real_bot):
     assert not answer.abstained
     assert "not always mandatory" in for_matching(answer.text)
     first = answer.citations[0]
-    assert first.passage.doc_id == PROS_AND_CONS and first.n == 1
+    assert first.doc_id == PROS_AND_CONS and first.n == 1
     assert "[1]" in answer.text
 
 
@@ -28,10 +28,10 @@ def test_citations_quote_the_exact_source_text(real_bot):
     answer = real_bot.ask("What salary can a machine learning engineer expect?")
     assert "85 000 and 200 000" in for_matching(answer.text)
     for c in answer.citations:
-        doc = real_bot.index.documents[c.passage.doc_id]
-        assert doc.text[c.passage.start : c.passage.end] == c.passage.text
+        doc = real_bot.index.documents[c.doc_id]
+        assert doc.text[c.start : c.end] == c.text
         for s, e in c.highlights:
-            assert c.passage.start <= s < e <= c.passage.end
+            assert c.start <= s < e <= c.end
 
 
 def test_a_followup_is_read_with_the_previous_question(real_bot):
@@ -61,7 +61,7 @@ def test_page_furniture_never_comes_back(real_bot):
         answer = real_bot.ask(question)
         for c in answer.citations:
             for furniture in ("car enthusiast", "tweet at me", "back to top", "newsletter"):
-                assert furniture not in c.passage.text.lower()
+                assert furniture not in c.text.lower()
 
 
 @pytest.mark.parametrize(
@@ -120,21 +120,21 @@ def test_money_questions_find_the_passage_with_the_amount(real_bot, question):
     """'earn' alone pulls the master's passage ('earning potential'); the passage stating an amount must be cited."""
     answer = real_bot.ask(question)
     assert "85 000 and 200 000" in for_matching(answer.text)
-    assert any("$85,000" in c.passage.text for c in answer.citations)
+    assert any("$85,000" in c.text for c in answer.citations)
 
 
 def test_questions_about_an_article_are_answered_from_its_metadata(real_bot):
     a = real_bot.ask("Who wrote the pros and cons article?")
-    assert "Nick Starovski" in a.text and a.citations[0].passage.doc_id == "machine-learning-engineer-career-pros-and-cons.txt"
+    assert "Nick Starovski" in a.text and a.citations[0].doc_id == "machine-learning-engineer-career-pros-and-cons.txt"
     a = real_bot.ask("When was the MentorCruise article published?")
-    assert "May 24, 2020" in a.text and a.citations[0].passage.text == "Published May 24, 2020"
+    assert "May 24, 2020" in a.text and a.citations[0].text == "Published May 24, 2020"
     assert real_bot.ask("Who wrote 'Why You Should Become a Machine Learning Engineer'?").abstained
 
 
 def test_a_question_about_a_whole_section_lists_its_sub_sections(real_bot):
     answer = real_bot.ask("What are the pros of a machine learning career?")
     assert "High Demand and Excellent Salary" in answer.text
-    assert len(answer.citations) == 3 and all(c.passage.parent.startswith("The Pros") for c in answer.citations)
+    assert len(answer.citations) == 3 and all(real_bot.index.passages[c.pid].parent.startswith("The Pros") for c in answer.citations)
 
 
 def test_replayed_history_skips_refused_questions_and_keeps_the_last_ten(real_bot):

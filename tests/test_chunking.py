@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.ingest.chunking import MAX_WORDS, chunk_document, chunk_documents
-from bot.ingest.corpus import Document, load_corpus
+from bot.ingest.corpus import load_corpus
+from bot.records import Document
 from bot.text import word_count
 
 REAL_CORPUS = Path(__file__).parent.parent / "corpus"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.compose import Answer, Citation
-from bot.answer.conversation import Turn, is_elliptical, resolve
-from bot.ingest.chunking import Passage
+from bot.answer.conversation import is_elliptical, resolve
+from bot.records import Answer, Citation, Passage, Turn
 
 
 @pytest.mark.parametrize("q", ["In which fields?", "Why that one?", "What does it depend on?", "Do I need all of them right now?",
@@ -23,9 +22,9 @@ def test_standalone_questions(q):
 
 
 def _turn(question, abstained=False):
-    p = Passage(7, "d.txt", "T", "", 0, 1, "x", ((0, 1),))
-    cites = () if abstained else (Citation(1, p, 0.5, ((0, 1),)),)
-    return Turn(question, question, Answer(question, "a", abstained, cites))
+    p = Passage(pid=7, doc_id="d.txt", title="T", heading="", start=0, end=1, text="x", sentences=((0, 1),))
+    cites = () if abstained else (Citation.of(1, p, 0.5, ((0, 1),)),)
+    return Turn(question=question, resolved=question, answer=Answer(question=question, text="a", abstained=abstained, citations=cites))
 
 
 def test_a_followup_is_searched_with_the_previous_question_and_boosts_its_passages():

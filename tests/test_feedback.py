@@ -8,20 +8,19 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.answer.compose import Candidate, abstain, compose
+from bot.answer.compose import abstain, compose
 from bot.bench.evaluate import load_cases
 from bot.cli import main
 from bot.errors import FeedbackError
-from bot.ingest.chunking import Passage
-from bot.ingest.corpus import Document
+from bot.records import Candidate, Document, Passage
 from bot.serve.feedback import Feedback, FeedbackLog, export_cases, judge, with_reason
 
-DOC = Document("doc.txt", "Careers", "Seniors earn $150,000 a year.", author="Ann Author")
-P = Passage(0, DOC.doc_id, DOC.title, "Pay", 0, len(DOC.text), DOC.text, ((0, len(DOC.text)),))
+DOC = Document(doc_id="doc.txt", title="Careers", text="Seniors earn $150,000 a year.", author="Ann Author")
+P = Passage(pid=0, doc_id=DOC.doc_id, title=DOC.title, heading="Pay", start=0, end=len(DOC.text), text=DOC.text, sentences=((0, len(DOC.text)),))
 
 
 def answered(question="How much do seniors earn?", interpreted_as=""):
-    return compose(question, [Candidate(P, (P.start, P.end), DOC.text, 0.9, 0.9)], max_citations=3, interpreted_as=interpreted_as)
+    return compose(question, [Candidate(passage=P, span=(P.start, P.end), text=DOC.text, score=0.9, passage_score=0.9)], max_citations=3, interpreted_as=interpreted_as)
 
 
 def at(minute: int) -> datetime:

@@ -157,7 +157,7 @@ def check(corpus: Path, index_dir: Path, embedder, model: str, states: dict[froz
     bot = Chatbot(index, embedder, Settings(corpus_dir=corpus, index_dir=index_dir))
     answer = bot.ask(QUESTION)
     for c in answer.citations:
-        assert index.documents[c.passage.doc_id].text[c.passage.start : c.passage.end] == c.passage.text
+        assert index.documents[c.doc_id].text[c.start : c.end] == c.text
     if model == DEFAULT_MODEL:
         assert not answer.abstained and "not always mandatory" in answer.text
 

@@ -57,8 +57,8 @@ def test_one_line_per_question_with_what_was_cited(bot, stream):
     assert FIELDS <= set(first) and first["event"] == "question"
     assert first["outcome"] == ("abstained" if turn.answer.abstained else "answered")
     assert first["abstained"] is turn.answer.abstained
-    assert first["cited"] == [c.passage.pid for c in turn.answer.citations]
-    assert first["sources"] == [c.passage.doc_id for c in turn.answer.citations]
+    assert first["cited"] == [c.pid for c in turn.answer.citations]
+    assert first["sources"] == [c.doc_id for c in turn.answer.citations]
     assert first["question_chars"] == len("What skills do machine learning engineers need?")
     assert first["turn"] == 1 and second["turn"] == 2
     assert 0 <= first["latency_ms"] < 10_000

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.answer.outline import compose_outline, find_outlines
-from bot.ingest.chunking import Passage
-from bot.ingest.corpus import Document
+from bot.records import Document, Passage
 
 TEXT = (
     "The Pros\n\nLet's talk.\n\nGood Pay\n\nYou earn a lot.\n\nFun Work\n\nIt is fun.\n\n"
@@ -16,7 +15,7 @@ def _p(pid, heading, parent, text, split_at=None):
     start = TEXT.index(text)
     end = start + len(text)
     sentences = ((start, start + split_at), (start + split_at + 1, end)) if split_at else ((start, end),)
-    return Passage(pid, "a.txt", "Title", heading, start, end, text, sentences, parent)
+    return Passage(pid=pid, doc_id="a.txt", title="Title", heading=heading, start=start, end=end, text=text, sentences=sentences, parent=parent)
 
 
 PASSAGES = (
@@ -27,7 +26,7 @@ PASSAGES = (
     _p(4, "Open Questions", "", "Open Questions\n\nMany."),
     _p(5, "Community", "", "Community\n\nFriendly."),
 )
-DOCS = {"a.txt": Document("a.txt", "Title", TEXT)}
+DOCS = {"a.txt": Document(doc_id="a.txt", title="Title", text=TEXT)}
 
 
 def test_parent_headings_and_lead_ins_become_outlines():
@@ -47,7 +46,7 @@ def test_the_outline_answer_names_each_section_with_its_citation():
     outline = find_outlines(PASSAGES, DOCS)[0]
     answer = compose_outline("What are the pros?", outline, max_items=3)
     assert answer.text == "The Pros: Good Pay [1]; Fun Work [2]."
-    assert [c.passage.pid for c in answer.citations] == [1, 2]
+    assert [c.pid for c in answer.citations] == [1, 2]
     s, e = answer.citations[0].highlights[0]
     assert TEXT[s:e] == "Good Pay"
     assert len(compose_outline("q", outline, max_items=1).citations) == 1

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from bot.answer.about import ABOUT_HEADING
 from bot.answer.chatbot import Chatbot, validate_question
-from bot.answer.compose import Answer
 from bot.config import Settings
 from bot.errors import QuestionError
+from bot.records import Answer
 from bot.search.embedding import HashEmbedder
 from bot.search.index import build_index, load_index
 from bot.serve.render import to_dict, to_html, to_plain, to_text
@@ -77,10 +77,9 @@ def check_answer(answer: Answer, bot: Chatbot) -> None:
     to_plain(answer, bot.index.documents).encode("utf-8")
     to_text(answer).encode("utf-8")
     for c in answer.citations:
-        doc = bot.index.documents[c.passage.doc_id]
-        assert doc.text[c.passage.start : c.passage.end] == c.passage.text
-        assert c.passage.pid < len(bot.index.passages)
-        assert c.passage.pid >= 0 or c.passage.heading == ABOUT_HEADING  # FAISS's -1 never becomes a citation
+        doc = bot.index.documents[c.doc_id]
+        assert doc.text[c.start : c.end] == c.text
+        assert (c.pid is None and c.heading == ABOUT_HEADING) or 0 <= c.pid < len(bot.index.passages)  # FAISS's -1 never becomes a citation
 
 
 def check_refusal(exc: QuestionError, question: object) -> None:

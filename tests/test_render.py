@@ -7,26 +7,25 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer.compose import Candidate, abstain, compose
-from bot.ingest.chunking import Passage
-from bot.ingest.corpus import Document
+from bot.answer.compose import abstain, compose
+from bot.records import Candidate, Document, Passage
 from bot.serve.render import question_html, start_screen, to_dict, to_html, to_plain
 
 BEFORE = "An earlier paragraph of the article.\n\n"
 PASSAGE = "Pay\n\nJuniors earn less. Seniors earn $150,000 a year."
 AFTER = "\n\nA later paragraph of the article."
-DOC = Document("doc.txt", "Careers", BEFORE + PASSAGE + AFTER, author="Ann Author", date="2024-05-01")
+DOC = Document(doc_id="doc.txt", title="Careers", text=BEFORE + PASSAGE + AFTER, author="Ann Author", date="2024-05-01")
 
 
 START = len(BEFORE)
 
 
 def passage(text=PASSAGE, heading="Pay", doc=DOC, start=START):
-    return Passage(0, doc.doc_id, doc.title, heading, start, start + len(text), text, ((start, start + len(text)),))
+    return Passage(pid=0, doc_id=doc.doc_id, title=doc.title, heading=heading, start=start, end=start + len(text), text=text, sentences=((start, start + len(text)),))
 
 
 def answer_from(p, span, text="Seniors earn $150,000 a year."):
-    return compose("How much do seniors earn?", [Candidate(p, span, text, 0.9, 0.9)], max_citations=3)
+    return compose("How much do seniors earn?", [Candidate(passage=p, span=span, text=text, score=0.9, passage_score=0.9)], max_citations=3)
 
 
 def seniors_span(p):
@@ -93,7 +92,7 @@ def test_the_quoted_sentence_is_marked_and_the_heading_line_not_repeated():
 
 def test_a_markdown_heading_line_is_not_repeated_either():
     text = "## Pay\nSeniors earn $150,000 a year."
-    doc = Document("doc.md", "Careers", text)
+    doc = Document(doc_id="doc.md", title="Careers", text=text)
     p = passage(text=text, doc=doc, start=0)
     out = to_html(answer_from(p, (7, len(text))), {doc.doc_id: doc})
     assert '<blockquote class="bot-passage"><mark>Seniors earn $150,000 a year.</mark></blockquote>' in out
@@ -109,7 +108,7 @@ def test_expanding_a_source_shows_it_in_its_article():
 
 def test_context_is_cut_on_word_boundaries_in_a_long_article():
     words = " ".join(f"w{i}" for i in range(2000))
-    doc = Document("long.txt", "Long", f"{words} {PASSAGE} {words}")
+    doc = Document(doc_id="long.txt", title="Long", text=f"{words} {PASSAGE} {words}")
     p = passage(doc=doc, start=len(words) + 1)
     context = to_html(answer_from(p, seniors_span(p)), {doc.doc_id: doc}).split('<div class="bot-article">')[1]
     assert context.startswith("… w") and context.split("</div>")[0].endswith(" …")
@@ -125,9 +124,10 @@ def test_without_the_document_the_source_is_shown_without_context():
 def test_every_piece_of_hostile_document_text_is_inert():
     for text in HOSTILE:
         body = f"{text} Seniors earn a lot. {text}"
-        doc = Document("evil.md", text or "untitled", f"{text}\n{body}\n{text}", author=text, date=text, publisher=text)
-        p = Passage(0, doc.doc_id, text, text, len(text) + 1, len(text) + 1 + len(body), body, ((len(text) + 1, len(text) + 1 + len(body)),))
-        answer = compose(text or "q", [Candidate(p, (p.start, p.end), body, 0.9, 0.9)], max_citations=3, interpreted_as=text)
+        doc = Document(doc_id="evil.md", title=text or "untitled", text=f"{text}\n{body}\n{text}", author=text, date=text, publisher=text)
+        start = len(text) + 1
+        p = Passage(pid=0, doc_id=doc.doc_id, title=text, heading=text, start=start, end=start + len(body), text=body, sentences=((start, start + len(body)),))
+        answer = compose(text or "q", [Candidate(passage=p, span=(p.start, p.end), text=body, score=0.9, passage_score=0.9)], max_citations=3, interpreted_as=text)
         for out in (to_html(answer, {doc.doc_id: doc}), to_html(abstain(text, (text, text)), {}), question_html(text), start_screen([doc])):
             assert_inert(out)
             if "<script>" in text:
@@ -137,9 +137,9 @@ def test_every_piece_of_hostile_document_text_is_inert():
 @settings(max_examples=60, deadline=None)
 @given(title=st.text(max_size=40), body=st.text(min_size=1, max_size=200), author=st.text(max_size=20))
 def test_no_document_text_ever_becomes_markup(title, body, author):
-    doc = Document("d.txt", title, body, author=author)
-    p = Passage(0, doc.doc_id, title, title, 0, len(body), body, ((0, len(body)),))
-    assert_inert(to_html(compose("q", [Candidate(p, (0, len(body)), body, 0.9, 0.9)], max_citations=3), {doc.doc_id: doc}))
+    doc = Document(doc_id="d.txt", title=title, text=body, author=author)
+    p = Passage(pid=0, doc_id=doc.doc_id, title=title, heading=title, start=0, end=len(body), text=body, sentences=((0, len(body)),))
+    assert_inert(to_html(compose("q", [Candidate(passage=p, span=(0, len(body)), text=body, score=0.9, passage_score=0.9)], max_citations=3), {doc.doc_id: doc}))
     assert_inert(start_screen([doc]))
 
 
@@ -162,12 +162,12 @@ def test_the_copy_button_copies_plain_text():
 
 def test_a_followup_says_how_it_was_read():
     p = passage()
-    answer = compose("And seniors?", [Candidate(p, seniors_span(p), "Seniors earn $150,000 a year.", 0.9, 0.9)], 3, interpreted_as="And seniors? (about: Pay?)")
+    answer = compose("And seniors?", [Candidate(passage=p, span=seniors_span(p), text="Seniors earn $150,000 a year.", score=0.9, passage_score=0.9)], 3, interpreted_as="And seniors? (about: Pay?)")
     assert '<p class="bot-interpreted">Interpreted as: And seniors? (about: Pay?)</p>' in to_html(answer)
 
 
 def test_start_screen_lists_the_articles():
-    out = start_screen([DOC, Document("b.txt", "Another <article>", "x", publisher="Pub")])
+    out = start_screen([DOC, Document(doc_id="b.txt", title="Another <article>", text="x", publisher="Pub")])
     assert "from 2 articles" in out and "<strong>Careers</strong>" in out and "Another &lt;article&gt;" in out and "Pub" in out
 
 

@@ -56,6 +56,6 @@ def test_minus_one_ids_never_become_citations(padded, tmp_path):
     assert padded.passage_vectors.padded > 0
     assert answer.citations and not answer.abstained
     for c in answer.citations:
-        assert padded.passages[c.passage.pid] == c.passage
-        doc = padded.documents[c.passage.doc_id]
-        assert doc.text[c.passage.start : c.passage.end] == c.passage.text
+        assert padded.passages[c.pid].text == c.text
+        doc = padded.documents[c.doc_id]
+        assert doc.text[c.start : c.end] == c.text

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.answer.compose import Answer, Citation, display_sentence
+from bot.answer.compose import display_sentence
 from bot.answer.conversation import content_words
-from bot.ingest.chunking import Passage
-from bot.ingest.corpus import Document
+from bot.records import Answer, Citation, Document
 from bot.text import fold
 
 _ASKS = {
@@ -49,7 +48,7 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _FIELD_OF_PUBLISHER_QUESTION = re.compile(r"\bwho\b.*\bpublish", re.I)
 
 
-#: The heading of a metadata citation; its passage is a sentence of the article, not an indexed passage (pid < 0).
+#: The heading of a metadata citation: a line of the article, not an indexed passage (its pid is None).
 ABOUT_HEADING = "About the article"
 
 
@@ -170,8 +169,9 @@ def answer_about(question: str, asked: AboutQuestion, interpreted_as: str = "") 
             span = (offset, offset + len(first_line.split("\n", 1)[0]))
         n = len(citations) + 1
         s, e = span
-        passage = Passage(-n, doc.doc_id, doc.title, ABOUT_HEADING, s, e, doc.text[s:e], ((s, e),))
-        citations.append(Citation(n, passage, 1.0, ((s, e),)))
+        citations.append(
+            Citation(n=n, doc_id=doc.doc_id, title=doc.title, heading=ABOUT_HEADING, start=s, end=e, text=doc.text[s:e], score=1.0, highlights=((s, e),))
+        )
         stated = display_sentence(doc.text[s:e])
         if asked.field == "author" and len(stated.split()) > len(value.split()) + 4:  # the article says more about them
             parts.append(f"“{doc.title}” {_PHRASE[asked.field].format(shown)}, who writes: “{stated}” [{n}]")
@@ -181,7 +181,9 @@ def answer_about(question: str, asked: AboutQuestion, interpreted_as: str = "") 
         names = " or ".join(f"“{d.title}”" for d in missing)
         what = _MISSING[asked.field].format("it was" if asked.field == "date" else "it")
         text = f"The articles don't say {what}: {names} states no {asked.field}."
-        return Answer(question, text, True, (), interpreted_as, (), 0.0)
+        return Answer(question=question, text=text, abstained=True, interpreted_as=interpreted_as)
     if missing and len(asked.documents) > 1:
         parts.append(f"The other articles don't say {_MISSING[asked.field].format('they were' if asked.field == 'date' else 'them')}.")
-    return Answer(question, " ".join(parts), False, tuple(citations), interpreted_as, (), 1.0, tuple(parts))
+    return Answer(
+        question=question, text=" ".join(parts), abstained=False, citations=tuple(citations), interpreted_as=interpreted_as, confidence=1.0, sentences=tuple(parts)
+    )

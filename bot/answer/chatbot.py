@@ -16,16 +16,17 @@ import numpy as np
 
 from bot.answer.about import about_question, answer_about, referenced_documents
 from bot.answer.calibration import Calibration, load_calibration
-from bot.answer.compose import Answer, Candidate, abstain, compose, display_sentence, select_sentences
-from bot.answer.conversation import Resolved, Turn, resolve
+from bot.answer.compose import abstain, compose, display_sentence, select_sentences
+from bot.answer.conversation import Resolved, resolve
 from bot.answer.outline import Outline, compose_outline, find_outlines
 from bot.answer.roles import is_echo, is_lead_in, is_signpost
 from bot.config import Settings
 from bot.errors import QuestionError
 from bot.log import logged
+from bot.records import Answer, Candidate, Hit, Turn
 from bot.search.embedding import Embedder, embedder_for
 from bot.search.index import LoadedIndex, build_index, index_status, load_index
-from bot.search.retrieval import Hit, Retriever
+from bot.search.retrieval import Retriever
 from bot.text import for_matching, validate_question
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class Chatbot:
         """Answer one question of a chat; the Turn carries how it was read, for the next one."""
         text = validate_question(question, self.settings.max_question_chars)
         resolved = resolve(text, list(history))
-        return Turn(text, resolved.query, self._answer(text, resolved))
+        return Turn(question=text, resolved=resolved.query, answer=self._answer(text, resolved))
 
     def _answer(self, text: str, resolved: Resolved) -> Answer:
         asked = about_question(text, self.index.documents, resolved.followup_of)
@@ -213,7 +214,12 @@ class Chatbot:
                 elif (wants_number or wants_money) and re.search(r"\d", shown):
                     score += NUMBER_BONUS
                     typed = True
-                out.append(Candidate(p, (s, e), shown, score, hit.score, typed or not (wants_money or wants_number), lead_in or echo))
+                out.append(
+                    Candidate(
+                        passage=p, span=(s, e), text=shown, score=score, passage_score=hit.score,
+                        typed=typed or not (wants_money or wants_number), incomplete=lead_in or echo,
+                    )
+                )
         return out
 
     def _sentence(self, doc_id: str, start: int, end: int) -> tuple[str, frozenset[str]]:

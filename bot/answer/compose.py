@@ -9,9 +9,8 @@ where two articles speak to a question both are quoted and cited. Markers
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from bot.ingest.chunking import Passage, Span
+from bot.records import Answer, Candidate, Citation, Passage, Span
 from bot.text import clean, fold, for_matching, word_count
 
 MAX_ANSWER_WORDS = 70
@@ -20,37 +19,10 @@ MAX_SENTENCES = 3
 JOIN_MARGIN = 0.15
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One sentence that might go into the answer."""
-
-    passage: Passage
-    span: Span
-    text: str  # display text
-    score: float
-    passage_score: float
-    typed: bool = False  # holds the kind of answer the question asks for (an amount, a figure)
-    incomplete: bool = False  # a lead-in or a restatement of the question: needs the sentence after it
 
 
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    passage: Passage
-    score: float
-    highlights: tuple[Span, ...]  # the sentences quoted in the answer (absolute offsets)
 
 
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    text: str
-    abstained: bool
-    citations: tuple[Citation, ...] = ()
-    interpreted_as: str = ""
-    suggestions: tuple[str, ...] = ()
-    confidence: float = 0.0
-    sentences: tuple[str, ...] = field(default=(), compare=False)
 
 
 def display_sentence(raw: str) -> str:
@@ -138,7 +110,7 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
         highlights.setdefault(pid, []).append(c.span)
         parts.append(f"{_with_section(c) if first_from_passage else c.text} [{numbers[pid]}]")
     citations = tuple(
-        Citation(n, passages[pid], scores[pid], tuple(sorted(highlights[pid]))) for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
+        Citation.of(n, passages[pid], scores[pid], tuple(sorted(highlights[pid]))) for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
     )
     return Answer(
         question=question,
@@ -155,4 +127,4 @@ def abstain(question: str, suggestions: tuple[str, ...], interpreted_as: str = "
     text = "The articles don't cover this, so I won't guess."
     if suggestions:
         text += " Questions they do answer: " + " · ".join(suggestions)
-    return Answer(question, text, True, (), interpreted_as, suggestions, confidence)
+    return Answer(question=question, text=text, abstained=True, interpreted_as=interpreted_as, suggestions=suggestions, confidence=confidence)

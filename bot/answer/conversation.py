@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answer.compose import Answer
+from bot.records import Turn
 
 _ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|them|they|their|one|ones|there|such)\b", re.I)
 _OPENERS = re.compile(r"^\s*(and|but|so|or|also|what about|how about|in which|which ones?|how so|then)\b", re.I)
@@ -24,13 +24,6 @@ _STOP = frozenset(
 FOLLOWUP_BOOST = 0.05
 
 
-@dataclass(frozen=True)
-class Turn:
-    """A question as asked, how it was read, and the answer given."""
-
-    question: str
-    resolved: str
-    answer: Answer
 
 
 @dataclass(frozen=True)
@@ -62,5 +55,5 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     previous = next((t for t in reversed(history) if not t.answer.abstained), None)
     if previous is None or not is_elliptical(question):
         return Resolved(question, question, "", {})
-    boost = {c.passage.pid: FOLLOWUP_BOOST for c in previous.answer.citations}
+    boost = {c.pid: FOLLOWUP_BOOST for c in previous.answer.citations if c.pid is not None}
     return Resolved(f"{previous.resolved} {question}", question, previous.resolved, boost)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answer.compose import Answer, Citation, display_sentence
+from bot.answer.compose import display_sentence
 from bot.answer.roles import is_lead_in
-from bot.ingest.chunking import Passage
+from bot.records import Answer, Citation, Passage
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,10 @@ def compose_outline(question: str, outline: Outline, max_items: int, interpreted
     listed = "; ".join(f"{name} [{n}]" for n, name in enumerate(names, start=1))
     lead = outline.lead.rstrip(":").rstrip()
     text = f"{lead}: {listed}."
-    citations = tuple(Citation(n, p, 1.0, _heading_span(p)) for n, p in enumerate(items, start=1))
-    return Answer(question, text, False, citations, interpreted_as, (), confidence, tuple(names))
+    citations = tuple(Citation.of(n, p, 1.0, _heading_span(p)) for n, p in enumerate(items, start=1))
+    return Answer(
+        question=question, text=text, abstained=False, citations=citations, interpreted_as=interpreted_as, confidence=confidence, sentences=tuple(names)
+    )
 
 
 def _heading_span(p: Passage) -> tuple[tuple[int, int], ...]:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.answer.chatbot import Chatbot
-from bot.answer.compose import Answer
-from bot.answer.conversation import Turn
 from bot.errors import BotError
+from bot.records import Answer, Turn
 from bot.text import for_matching, word_count
 
 
@@ -46,7 +45,7 @@ class Outcome:
     def cite_rank(self, limit: int = 5) -> int:
         """1-based rank of the first cited passage holding a gold phrase; 0 if none in the first `limit`."""
         for c in self.answer.citations[:limit]:
-            if self.hit(c.passage.text):
+            if self.hit(c.text):
                 return c.n
         return 0
 
@@ -88,7 +87,7 @@ def metrics(outcomes: list[Outcome]) -> dict:
 
     ranks = [o.cite_rank() for o in answerable]
     words = [word_count(answer_body(o.answer)) for o in answered]
-    pwords = [word_count(c.passage.text) for o in answered for c in o.answer.citations]
+    pwords = [word_count(c.text) for o in answered for c in o.answer.citations]
     ms = sorted(o.seconds * 1000 for o in outcomes)
     return {
         "n": len(outcomes),

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.ingest.corpus import Document
+from bot.records import Document, Passage, Span
 from bot.text import fold, for_matching, word_count
 
 #: Bump when the output of chunking changes: the index manifest records it.
@@ -33,8 +33,6 @@ MIN_WORDS = 40
 MAX_WORDS = 120
 #: A heading with at most this many words of its own, then another heading, introduces sub-sections.
 PARENT_MAX_WORDS = 15
-
-Span = tuple[int, int]
 
 _LINE = re.compile(r"[^\r\n]+")
 _BULLET = re.compile(r"([-*\u2022\u00b7\u2023\u25aa\u25e6\u25cf\u2013]|\d{1,3}[.)])\s+")
@@ -57,23 +55,6 @@ _BYLINE = re.compile(r"^(published|posted|updated|last updated|written by|by)\b"
 _SMALL_WORDS = frozenset("a an the and or but nor for of to in on at by as is are be vs via with from into than".split())
 
 
-@dataclass(frozen=True)
-class Passage:
-    """A citable slice of one document."""
-
-    pid: int
-    doc_id: str
-    title: str
-    heading: str
-    start: int
-    end: int
-    text: str
-    sentences: tuple[Span, ...]  # absolute, half-open, inside [start, end)
-    parent: str = ""  # the heading this section sits under ("The Pros: …"), if any
-
-    @property
-    def word_count(self) -> int:
-        return word_count(self.text)
 
 
 @dataclass(frozen=True)
@@ -114,7 +95,12 @@ def chunk_document(doc: Document) -> list[Passage]:
         for k, (start, end, sents) in enumerate(_pack(folded, section_units)):
             if k == 0 and heading_start is not None:
                 start = heading_start  # the first passage of a section quotes its heading line
-            passages.append(Passage(0, doc.doc_id, doc.title, heading, start, end, text[start:end], sents, parent if parent != heading else ""))
+            passages.append(
+                Passage(
+                    pid=0, doc_id=doc.doc_id, title=doc.title, heading=heading, start=start, end=end, text=text[start:end],
+                    sentences=sents, parent=parent if parent != heading else "",
+                )
+            )
         section_units.clear()
 
     for i, block in enumerate(blocks):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import CorpusError
+from bot.records import Document
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +37,6 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-@dataclass(frozen=True)
-class Document:
-    """One article: its body text and the metadata the file states."""
-
-    doc_id: str  # the path relative to the corpus folder, with forward slashes
-    title: str
-    text: str
-    author: str = ""
-    date: str = ""
-    publisher: str = ""
-    url: str = ""
-    sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.ingest.chunking import Passage
+from bot.records import Hit
 from bot.search.embedding import Embedder
 from bot.search.index import LoadedIndex
 
@@ -31,13 +31,6 @@ class Weights:
     method: str = "linear"  # linear | rrf
 
 
-@dataclass(frozen=True)
-class Hit:
-    passage: Passage
-    score: float  # fused, for ranking
-    dense: float  # passage cosine
-    sentence: float  # best sentence cosine
-    lexical: float  # BM25, max-normalized over the candidates
 
 
 @dataclass(frozen=True)
@@ -100,7 +93,7 @@ class Retriever:
         if boost:
             fused = {pid: score + boost.get(pid, 0.0) for pid, score in fused.items()}
         order = sorted(rows, key=lambda r: -fused[r[0]])[:k]
-        hits = tuple(Hit(idx.passages[pid], fused[pid], d, s, lex) for pid, d, s, lex in order)
+        hits = tuple(Hit(passage=idx.passages[pid], score=fused[pid], dense=d, sentence=s, lexical=lex) for pid, d, s, lex in order)
         known = sum(self.term_idf(t) for t in terms if t in self._idf)
         total = sum(self.term_idf(t) for t in terms)
         coverage = known / total if total else 0.0

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.answer.compose import Answer
 from bot.errors import FeedbackError
-from bot.ingest.corpus import Document
+from bot.records import Answer, Document
 from bot.serve.render import to_dict
 
 #: A thumb up, a thumb down, or a thumb clicked off again.

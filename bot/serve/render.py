@@ -13,9 +13,8 @@ import html
 import re
 from collections.abc import Mapping
 
-from bot.answer.compose import Answer, Citation, display_sentence
-from bot.ingest.chunking import Passage
-from bot.ingest.corpus import Document
+from bot.answer.compose import display_sentence
+from bot.records import Answer, Citation, Document
 
 #: Characters of article text shown on each side of a passage when its source is expanded.
 CONTEXT_CHARS = 700
@@ -27,7 +26,7 @@ def to_dict(answer: Answer, documents: Mapping[str, Document] | None = None) -> 
     documents = documents or {}
     citations = []
     for c in answer.citations:
-        p = c.passage
+        p = c
         doc = documents.get(p.doc_id)
         citations.append(
             {
@@ -62,7 +61,7 @@ def to_text(answer: Answer) -> str:
         lines.append(f"(Interpreted as: {answer.interpreted_as})")
     lines.append(answer.text)
     for c in answer.citations:
-        p = c.passage
+        p = c
         where = f"{p.title} — {p.heading}" if p.heading else p.title
         lines.append("")
         lines.append(f"[{c.n}] {where} ({p.doc_id}, characters {p.start}-{p.end})")
@@ -93,7 +92,7 @@ def to_html(answer: Answer, documents: Mapping[str, Document] | None = None, key
             if list_suggestions:
                 out.append(f'<ul class="bot-suggestions">{"".join(f"<li>{_esc(s)}</li>" for s in answer.suggestions)}</ul>')
     else:
-        titles = {c.n: re.sub(r"\s+", " ", _where(c.passage.title, c.passage.heading)) for c in answer.citations}
+        titles = {c.n: re.sub(r"\s+", " ", _where(c.title, c.heading)) for c in answer.citations}
         parts = []
         for piece in _MARKER.split(answer.text):
             n = int(piece[1:-1]) if _MARKER.fullmatch(piece) else 0
@@ -104,7 +103,7 @@ def to_html(answer: Answer, documents: Mapping[str, Document] | None = None, key
         out.append(f'<p class="bot-text">{"".join(parts)}</p>')
         if answer.citations:
             out.append('<div class="bot-sources"><p class="bot-sources-title">Sources</p>')
-            out.extend(_source_html(c, documents.get(c.passage.doc_id), key) for c in answer.citations)
+            out.extend(_source_html(c, documents.get(c.doc_id), key) for c in answer.citations)
             out.append("</div>")
     plain = html.escape(to_plain(answer, documents)).replace("\n", "&#10;")  # newlines as entities: the message stays one line
     out.append(f'<div class="bot-plain" hidden>{plain}</div><div class="bot-actions"><button type="button" class="bot-copy" title="Copy the answer and its sources">Copy</button></div>')
@@ -118,7 +117,7 @@ def to_plain(answer: Answer, documents: Mapping[str, Document] | None = None) ->
     lines = [f"Interpreted as: {answer.interpreted_as}"] if answer.interpreted_as else []
     lines.append(answer.text)
     for c in answer.citations:
-        p, doc = c.passage, documents.get(c.passage.doc_id)
+        p, doc = c, documents.get(c.doc_id)
         meta = ", ".join(x for x in ((doc.author, doc.date) if doc else ()) if x)
         lines += ["", f"[{c.n}] {_where(p.title, p.heading)}" + (f" ({meta})" if meta else "")]
         quoted = [display_sentence(p.text[s - p.start : e - p.start]) for s, e in c.highlights if p.start <= s < e <= p.end]
@@ -127,7 +126,7 @@ def to_plain(answer: Answer, documents: Mapping[str, Document] | None = None) ->
 
 
 def _source_html(c: Citation, doc: Document | None, key: str) -> str:
-    p = c.passage
+    p = c
     meta = [x for x in ((doc.author, doc.date) if doc else ()) if x]
     head = f'<span class="bot-n">[{c.n}]</span> <strong class="bot-title">{_esc(p.title)}</strong>'
     below = []
@@ -150,7 +149,7 @@ def _where(title: str, heading: str) -> str:
     return f"{title} — {heading}" if heading else title
 
 
-def _body(p: Passage) -> tuple[int, int]:
+def _body(p: Citation) -> tuple[int, int]:
     """The passage without its opening heading line (the heading is shown above it): absolute offsets."""
     first, newline, rest = p.text.partition("\n")
     if p.heading and newline and rest.strip() and first.strip().lstrip("#").strip() == p.heading.strip():
@@ -158,7 +157,7 @@ def _body(p: Passage) -> tuple[int, int]:
     return p.start, p.end
 
 
-def _context(doc_text: str, p: Passage, spans) -> str:
+def _context(doc_text: str, p: Citation, spans) -> str:
     """The passage inside its article: some text before and after, the passage set off, its quoted sentences marked."""
     lo, hi = max(0, p.start - CONTEXT_CHARS), min(len(doc_text), p.end + CONTEXT_CHARS)
     if lo > 0:  # start and end on a word boundary
