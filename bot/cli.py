@@ -89,8 +89,8 @@ def one_shot(argv: list[str]) -> bool:
 
 
 def _index(settings: Settings, args) -> int:
-    from bot.answer.chatbot import ensure_index
     from bot.search.embedding import embedder_for
+    from bot.search.index import ensure_index
 
     what, warnings = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
     for w in warnings:
@@ -151,14 +151,14 @@ def _eval(settings: Settings, args) -> int:
 
 def _calibrate(settings: Settings, args) -> int:
     from bot.answer.calibration import fit, save_calibration
-    from bot.answer.chatbot import Chatbot, features_of
+    from bot.answer.chatbot import Chatbot
 
     rows = []
     bot = Chatbot.from_settings(settings)
     for line in args.file.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            rows.append((features_of(bot, row["question"]), bool(row["answerable"])))
+            rows.append((bot.features(row["question"]), bool(row["answerable"])))
     cal = fit(bot.embedder.name, [(tuple(dataclasses.astuple(f)), y) for f, y in rows], source=args.file.name)
     save_calibration(cal)
     bot.calibration = cal

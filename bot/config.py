@@ -68,3 +68,93 @@ class Settings:
             max_question_chars=_env_int("BOT_MAX_QUESTION_CHARS", base.max_question_chars),
             feedback_path=Path(env.get("BOT_FEEDBACK_PATH") or base.feedback_path),
         )
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Every weight, penalty, margin and size of the pipeline, each with the reason for its value.
+
+    Measured on eval/dev.jsonl and eval/heldout.jsonl unless said otherwise; scoring code holds no
+    other numbers. Change one here and `python -m bot eval` shows what it does.
+    """
+
+    # --- chunking (bot.ingest.chunking)
+    #: A passage aims for this many words at least: shorter ones carry too little context to rank.
+    min_passage_words: int = 40
+    #: And at most this many: a citation a person reads at a glance, within the model's 256 tokens.
+    max_passage_words: int = 120
+    #: A heading with at most this many words of its own, then another heading, introduces sub-sections.
+    parent_max_words: int = 15
+
+    # --- retrieval (bot.search.retrieval)
+    #: Passages taken from each signal (dense passage, lexical) before fusion; sentences take 4x as many.
+    candidates: int = 64
+    sentence_candidates_per_passage: int = 4
+    #: Fusion: passage cosine, best sentence cosine and max-normalized BM25 weigh equally (linear beat RRF on dev).
+    passage_weight: float = 0.5
+    sentence_weight: float = 0.5
+    lexical_weight: float = 0.5
+    #: Passages ranked per question, and of those, the ones whose sentences may go into an answer.
+    retrieved_passages: int = 8
+    answer_passages: int = 4
+
+    # --- sentence scoring (bot.answer.scoring)
+    #: Sentence score = cosine + this * idf-weighted share of the question's terms the sentence holds.
+    sentence_lexical: float = 0.2
+    #: + this * (its passage's fused score - the best passage's): a sentence of a weaker passage needs a better match.
+    sentence_passage: float = 1.0
+    #: A sentence that is itself a question asks, it does not answer.
+    question_penalty: float = 0.15
+    #: A signpost about the article ("In this article we'll look at …") points at an answer without giving it.
+    signpost_penalty: float = 0.2
+    #: A lead-in to a list ("Here's what they do:") is completed by the sentence after it, so it is ranked lower.
+    lead_in_penalty: float = 0.1
+    #: A sentence that mostly restates the question (share of new content words at most echo_novelty).
+    echo_penalty: float = 0.1
+    echo_novelty: float = 0.25
+    #: A question about money wants a sentence with an amount; one about a count, duration or date, a figure.
+    money_bonus: float = 0.2
+    number_bonus: float = 0.1
+    #: The same for passages: one that states an amount, when the question is about money.
+    money_passage_boost: float = 0.3
+    #: A question that names one article ("the MentorCruise article") favours that article's passages.
+    document_boost: float = 0.2
+    #: Sentences shorter than this many words ("Yes!") are not answers on their own.
+    min_sentence_words: int = 3
+    #: An outline (a section's list of sub-sections) answers when it beats the best sentence by this much.
+    outline_margin: float = 0.05
+
+    # --- composing (bot.answer.compose)
+    #: An answer stays short: at most this many words and sentences.
+    max_answer_words: int = 70
+    max_answer_sentences: int = 3
+    #: A sentence joins the best one when it scores at least this close to it.
+    join_margin: float = 0.15
+    #: Two sentences sharing more than this share of their words say the same thing: one is enough.
+    same_sentence_overlap: float = 0.7
+
+    # --- abstaining and chats (bot.answer.calibration, bot.answer.conversation)
+    #: The bot answers when the calibrated probability that the articles answer the question reaches this.
+    answer_confidence: float = 0.5
+    #: Previous-answer passages get this much added to their fused score on a follow-up.
+    followup_boost: float = 0.05
+    #: A question with at most this many content words leans on the one before it…
+    followup_max_words: int = 2
+    #: …and so does one with at most this many that opens with a pronoun or "what about".
+    followup_pointing_words: int = 6
+    #: Earlier questions of a chat replayed from the API or the command line: a follow-up leans on the last few.
+    max_history: int = 10
+
+    # --- nearest-neighbour index (bot.search.ann; figures from `python -m bot bench --scale`)
+    #: Up to this many vectors, exact search: 0.6 ms at 10k, 16 ms at 100k per query, exact neighbours.
+    exact_up_to: int = 20_000
+    #: IVF-PQ-refine: candidates re-scored with the stored vectors per neighbour asked (recall 0.965 at 1M).
+    pq_k_factor: int = 20
+
+    # --- showing sources (bot.serve.render)
+    #: Characters of article text shown on each side of a passage when its source is expanded.
+    context_chars: int = 700
+
+
+#: The values the bot runs with.
+TUNING = Tuning()

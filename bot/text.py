@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from bot.errors import QuestionError
 
@@ -80,9 +81,27 @@ def word_count(text: str) -> int:
     return len(words(text))
 
 
-_FUNCTION_WORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was be can could will would should may might "
-    "must do does did have has had it its this that these those you your we our they their he she his her i my me".split()
+@lru_cache(maxsize=4)
+def _stemmer(language: str):
+    import Stemmer  # PyStemmer: the Snowball stemmers
+
+    return Stemmer.Stemmer(language)
+
+
+def stems(tokens: list[str], language: str = "english") -> list[str]:
+    """Snowball stems ("salaries" and "salary" -> "salari"): the one stemmer, of BM25 and of question analysis."""
+    return _stemmer(language).stemWords(tokens) if tokens else []
+
+
+#: Function words: what a question or a sentence says besides them is its content. The one list of the
+#: project's own (BM25 keeps the short list its tokenizer was scored with, bm25s's, saved in the index).
+STOP_WORDS = frozenset(
+    "a an the and or but nor so of to in on at by for with from as into than if then about "
+    "is are was were be been being am do does did have has had can could will would shall should may might must "
+    "not no don't doesn't isn't aren't "
+    "i me my we our you your it its he she his her they them their one ones there "
+    "this that these those such what which who whom why how when where "
+    "need needs all any some more most also just right now really very tip note".split()
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 
@@ -103,7 +122,7 @@ def find_acronyms(texts: list[str]) -> dict[str, str]:
             for m in pattern.finditer(t):
                 phrase = re.sub(r"\s+", " ", m.group(0))
                 counts[phrase] = counts.get(phrase, 0) + 1
-        counts = {k: v for k, v in counts.items() if v >= 2 and not set(k.split()) & _FUNCTION_WORDS}
+        counts = {k: v for k, v in counts.items() if v >= 2 and not set(k.split()) & STOP_WORDS}
         if counts:
             out[acronym] = max(sorted(counts), key=lambda k: counts[k])
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.config import TUNING
 from bot.ingest.chunking import chunk_documents
 from bot.ingest.corpus import load_corpus
 from bot.search import ann
@@ -23,8 +24,8 @@ def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
 def test_small_corpora_stay_exact_and_large_ones_go_approximate():
     assert ann.choose(0, 384).kind == "exact"
     assert ann.choose(35, 384) == ann.EXACT  # the project's own corpus
-    assert ann.choose(ann.EXACT_UP_TO, 384).kind == "exact"
-    assert ann.choose(ann.EXACT_UP_TO + 1, 384).kind == "ivf-pq-refine"
+    assert ann.choose(TUNING.exact_up_to, 384).kind == "exact"
+    assert ann.choose(TUNING.exact_up_to + 1, 384).kind == "ivf-pq-refine"
     # the measured settings: ~4·√n lists, a quarter probed up to 2,048 lists and 3/16 above; 2 dimensions per 4-bit code
     big = ann.choose(1_000_000, 384)
     assert (ann.choose(100_000, 384).nlist, ann.choose(100_000, 384).nprobe) == (1024, 256)

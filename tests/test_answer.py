@@ -32,7 +32,7 @@ def test_near_duplicates_are_not_repeated():
 def test_length_budget_is_kept():
     ps = [passage(i, "x") for i in range(3)]
     long = " ".join(["word"] * 40)
-    chosen = select_sentences([cand(p, (0, 1), f"{long} {i}.", 0.9 - i * 0.01) for i, p in enumerate(ps)], max_words=70)
+    chosen = select_sentences([cand(p, (0, 1), f"{long} {i}.", 0.9 - i * 0.01) for i, p in enumerate(ps)])  # Tuning.max_answer_words is 70
     assert sum(len(c.text.split()) for c in chosen) <= 70
 
 

@@ -53,7 +53,7 @@ def test_out_of_scope_questions_get_an_abstention_with_suggestions(real_bot, que
     answer = real_bot.ask(question)
     assert answer.abstained and not answer.citations
     assert "don't cover" in answer.text
-    assert answer.suggestions and all(s in real_bot.suggestion_pool for s in answer.suggestions)
+    assert answer.suggestions and all(s in real_bot.suggestions.pool for s in answer.suggestions)
 
 
 def test_page_furniture_never_comes_back(real_bot):
@@ -138,7 +138,9 @@ def test_a_question_about_a_whole_section_lists_its_sub_sections(real_bot):
 
 
 def test_replayed_history_skips_refused_questions_and_keeps_the_last_ten(real_bot):
-    from bot.answer.chatbot import MAX_HISTORY
+    from bot.config import TUNING
+
+    MAX_HISTORY = TUNING.max_history
 
     turns = real_bot.replay(["", "   ", "Do I need a master's degree?"])
     assert [t.question for t in turns] == ["Do I need a master's degree?"]
@@ -167,8 +169,8 @@ def test_warm_embeds_suggestions_and_outlines_before_the_first_question(real_set
     embedder = Counting(embedder_for(real_settings))
     bot = Chatbot.from_settings(real_settings, embedder)
     bot.warm()
-    assert len(bot.suggestion_vectors()) == len(bot.suggestion_pool) > 0
-    assert len(bot.outline_vectors()) == len(bot.outlines) > 0
+    assert len(bot.suggestions.vectors()) == len(bot.suggestions.pool) > 0
+    assert len(bot.outlines.vectors()) == len(bot.outlines.items) > 0
     embedder.batches.clear()
     answer = bot.ask("How do I replace a car's brake pads?")
     assert answer.abstained and answer.suggestions

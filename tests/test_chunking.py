@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest.chunking import MAX_WORDS, chunk_document, chunk_documents
+from bot.config import TUNING
+from bot.ingest.chunking import chunk_document, chunk_documents
 from bot.ingest.corpus import load_corpus
 from bot.records import Document
 from bot.text import word_count
@@ -39,7 +40,7 @@ def check_invariants(doc: Document, passages) -> None:
             assert doc.text[s:e].strip(), "an empty sentence span"
             assert s >= last, "sentence spans overlap or are out of order"
             last = e
-        assert p.word_count <= MAX_WORDS
+        assert p.word_count <= TUNING.max_passage_words
 
 
 def non_space_coverage(doc: Document, passages) -> float:
@@ -128,8 +129,8 @@ def test_huge_paragraph_is_split_into_bounded_passages():
     assert word_count(HUGE_PARAGRAPH) > 2500
     passages = chunk_document(doc)
     check_invariants(doc, passages)
-    assert len(passages) >= word_count(HUGE_PARAGRAPH) // MAX_WORDS
-    assert max(p.word_count for p in passages) <= MAX_WORDS
+    assert len(passages) >= word_count(HUGE_PARAGRAPH) // TUNING.max_passage_words
+    assert max(p.word_count for p in passages) <= TUNING.max_passage_words
     assert non_space_coverage(doc, passages) > 0.99
     # Passages end on sentence boundaries.
     assert all(p.text.endswith(".") for p in passages)
@@ -139,8 +140,8 @@ def test_sentence_without_punctuation_is_cut_into_bounded_pieces():
     doc = make_doc(NO_PUNCTUATION)
     passages = chunk_document(doc)
     check_invariants(doc, passages)
-    assert len(passages) >= 1000 // MAX_WORDS
-    assert all(p.word_count <= MAX_WORDS for p in passages)
+    assert len(passages) >= 1000 // TUNING.max_passage_words
+    assert all(p.word_count <= TUNING.max_passage_words for p in passages)
     assert sum(p.word_count for p in passages) == 1000  # cut at word boundaries, nothing lost
     assert non_space_coverage(doc, passages) == 1.0
 
@@ -316,7 +317,7 @@ def test_real_corpus_invariants(real_passages):
     docs = {d.doc_id: d for d in load.documents}
     for doc_id, doc in docs.items():
         check_invariants(doc, [p for p in passages if p.doc_id == doc_id])
-    assert all(p.word_count <= MAX_WORDS for p in passages)
+    assert all(p.word_count <= TUNING.max_passage_words for p in passages)
 
 
 @pytest.mark.parametrize("furniture", ["Tweet at me", "Back to top", "My name is Nick", "newsletter", "Home \u00bb"])
@@ -349,9 +350,9 @@ def _pysbd_spans(text: str) -> list[tuple[str, int, int]]:
 
 
 def _our_spans(text: str) -> list[tuple[str, int, int]]:
-    from bot.ingest.chunking import _segmenter
+    from bot.ingest.sentences import segmenter
 
-    return [(s.sent, s.start, s.end) for s in _segmenter().segment(text)]
+    return [(s.sent, s.start, s.end) for s in segmenter().segment(text)]
 
 
 def test_sentence_offsets_are_pysbds_on_the_corpus():

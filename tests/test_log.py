@@ -85,11 +85,19 @@ def test_refused_questions_are_logged_as_refused(bot, stream, question):
 
 def test_a_bug_is_logged_as_an_error_and_still_raised(bot, stream, monkeypatch):
     log.setup(stream=stream)
-    monkeypatch.setattr(Chatbot, "_answer", lambda self, text, resolved: 1 / 0)
+    monkeypatch.setattr(Chatbot, "_route", lambda self, text, resolved: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         bot.respond("What skills do I need?")
     (line,) = lines(stream)
     assert line["outcome"] == "error" and line["error"] == "ZeroDivisionError"
+
+
+def test_a_replayed_chat_logs_only_the_question_asked(bot, stream):
+    log.setup(stream=stream)
+    turns = bot.replay(["What skills do I need?", "And the salary?", "Is it stressful?"])
+    bot.respond("Do I need a degree?", turns)
+    (line,) = lines(stream)  # the three earlier questions were logged when they were asked
+    assert line["turn"] == 4
 
 
 def test_lines_are_ascii_even_for_lone_surrogates(bot, stream):

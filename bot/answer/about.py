@@ -17,7 +17,7 @@ from datetime import date
 from bot.answer.compose import display_sentence
 from bot.answer.conversation import content_words
 from bot.records import Answer, Citation, Document
-from bot.text import fold
+from bot.text import fold, stems
 
 _ASKS = {
     "author": re.compile(
@@ -92,16 +92,12 @@ def referenced_documents(question: str, documents: Mapping[str, Document]) -> li
     return named if len(named) < len(documents) else []
 
 
-def _stem(word: str) -> str:
-    return word[:5]
-
-
 def _named_documents(text: str, documents: list[Document]) -> list[Document]:
     """The documents the question names by title, publisher or file name (words shared by all count for nothing)."""
-    asked = {_stem(w) for w in content_words(text) if w not in _FIELD_WORDS}
+    asked = set(stems([w for w in content_words(text) if w not in _FIELD_WORDS]))
     if not asked or not documents:
         return []
-    names = {d.doc_id: {_stem(w) for w in content_words(f"{d.title} {d.publisher} {re.sub(r'[-_.]', ' ', d.doc_id)}")} for d in documents}
+    names = {d.doc_id: set(stems(content_words(f"{d.title} {d.publisher} {re.sub(r'[-_.]', ' ', d.doc_id)}"))) for d in documents}
     df: dict[str, int] = {}
     for words in names.values():
         for w in words:

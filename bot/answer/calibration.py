@@ -27,6 +27,15 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 FEATURES = ("best_sentence", "best_passage", "coverage")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Features:
+    """What the abstention decision looks at."""
+
+    best_sentence: float  # best sentence cosine among the top passages
+    best_passage: float  # best passage cosine
+    coverage: float  # idf-weighted share of the question's terms known to the corpus
+
+
 @dataclass(frozen=True)
 class Calibration:
     model: str

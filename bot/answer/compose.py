@@ -10,19 +10,9 @@ from __future__ import annotations
 
 import re
 
+from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
 from bot.text import clean, fold, for_matching, word_count
-
-MAX_ANSWER_WORDS = 70
-MAX_SENTENCES = 3
-#: A sentence joins the answer when it scores at least this close to the best one.
-JOIN_MARGIN = 0.15
-
-
-
-
-
-
 
 
 def display_sentence(raw: str) -> str:
@@ -30,15 +20,16 @@ def display_sentence(raw: str) -> str:
     return re.sub(r"\s+", " ", fold(clean(raw))).strip()
 
 
-def _similar(a: str, b: str) -> bool:
+def _similar(a: str, b: str, overlap: float) -> bool:
     wa, wb = set(for_matching(a).split()), set(for_matching(b).split())
     if not wa or not wb:
         return False
-    return len(wa & wb) / min(len(wa), len(wb)) > 0.7
+    return len(wa & wb) / min(len(wa), len(wb)) > overlap
 
 
-def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WORDS, max_sentences: int = MAX_SENTENCES) -> list[Candidate]:
+def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> list[Candidate]:
     """The best sentence, then near-best ones that add something and fit."""
+    max_words, max_sentences = tuning.max_answer_words, tuning.max_answer_sentences
     ranked = sorted(candidates, key=lambda c: -c.score)
     if not ranked:
         return []
@@ -60,10 +51,10 @@ def select_sentences(candidates: list[Candidate], max_words: int = MAX_ANSWER_WO
                 words += word_count(c.text)
                 break
     for c in ranked[1:]:
-        if len(chosen) >= max_sentences or c.score < best.score - JOIN_MARGIN:
+        if len(chosen) >= max_sentences or c.score < best.score - tuning.join_margin:
             break
         w = word_count(c.text)
-        if c in chosen or words + w > max_words or any(_similar(c.text, o.text) for o in chosen):
+        if c in chosen or words + w > max_words or any(_similar(c.text, o.text, tuning.same_sentence_overlap) for o in chosen):
             continue
         chosen.append(c)
         words += w

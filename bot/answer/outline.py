@@ -9,8 +9,10 @@ under it. The answer names the sections in order, each cited to its passage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.answer.compose import display_sentence
 from bot.answer.roles import is_lead_in
@@ -76,3 +78,27 @@ def _heading_span(p: Passage) -> tuple[tuple[int, int], ...]:
     """Where the section's heading stands in its passage, to highlight it."""
     at = p.text.find(p.heading)
     return ((p.start + at, p.start + at + len(p.heading)),) if at >= 0 and p.heading else ()
+
+
+class Outlines:
+    """The corpus's outlines and their vectors (title and lead, embedded on first use)."""
+
+    def __init__(self, passages: Sequence[Passage], documents: dict, embedder) -> None:
+        self.items = find_outlines(passages, documents)
+        self.documents = documents
+        self.embedder = embedder
+        self._vectors: np.ndarray | None = None
+
+    def vectors(self) -> np.ndarray:
+        if self._vectors is None:
+            self._vectors = self.embedder.encode([f"{self.documents[o.doc_id].title}. {o.text}" for o in self.items])
+        return self._vectors
+
+    def best(self, retrieved: set[int], qvec: np.ndarray, match: Callable[[str], float], to_beat: float) -> Outline | None:
+        """The outline whose introduction was retrieved and whose match (cosine plus ``match`` of its lead)
+        beats ``to_beat``, the best single sentence's score plus the margin; None when none does."""
+        if not any(o.intro in retrieved for o in self.items):
+            return None
+        scores = [float(vec @ qvec) + match(o.lead) if o.intro in retrieved else -1.0 for o, vec in zip(self.items, self.vectors(), strict=True)]
+        i = int(np.argmax(scores))
+        return self.items[i] if scores[i] >= to_beat else None

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold
+from bot.config import TUNING
+from bot.text import STOP_WORDS, fold, stems
 
 _SIGNPOST = re.compile(
     r"\b(in|of|through(out)?) (this|the following) (article|post|guide|piece|blog|page)\b"
@@ -25,12 +26,6 @@ _SIGNPOST = re.compile(
     r"|\bit'?s time to (think|look|talk)\b"
     r"|\bnow that you (have|know)\b",
     re.I,
-)
-_FUNCTION = frozenset(
-    "a an the and or but so of to in on at by for with from as is are was were be been being do does did i you we me my your "
-    "it its that this those these them they their there then than what which who whom why how when where can could should "
-    "would will shall may might must have has had not no don't doesn't isn't aren't if about into also just very really "
-    "tip note".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -47,12 +42,7 @@ def is_lead_in(sentence: str) -> bool:
 
 
 def _content(text: str) -> set[str]:
-    out = set()
-    for w in _TOKEN.findall(fold(text).lower()):
-        if w in _FUNCTION or len(w) < 3:
-            continue
-        out.add(w[:5])  # a crude stem: "intimidated" ~ "intimidating"
-    return out
+    return set(stems([w for w in _TOKEN.findall(fold(text).lower()) if w not in STOP_WORDS and len(w) >= 3]))
 
 
 def novelty(sentence: str, question: str) -> float:
@@ -63,6 +53,6 @@ def novelty(sentence: str, question: str) -> float:
     return len(words - _content(question)) / len(words)
 
 
-def is_echo(sentence: str, question: str, threshold: float = 0.25) -> bool:
+def is_echo(sentence: str, question: str, threshold: float = TUNING.echo_novelty) -> bool:
     """The sentence mostly restates the question."""
     return novelty(sentence, question) <= threshold

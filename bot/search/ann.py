@@ -3,7 +3,7 @@
 Exact search (``IndexFlatIP``) reads every vector for every question: at 384
 dimensions one single-query search took 0.6 ms at 10k vectors, 16 ms at 100k
 and 142 ms at 1M (within 1.2x of the memory-bandwidth floor). Up to
-``EXACT_UP_TO`` vectors it stays the choice: under ~2 ms, exact neighbours, and
+``Tuning.exact_up_to`` vectors it stays the choice: under ~2 ms, exact neighbours, and
 the project's own corpus answers exactly as it was tuned.
 
 Past it, an inverted file whose vectors are 4-bit product-quantization codes
@@ -34,12 +34,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Up to this many vectors, exact search (measured: 0.6 ms at 10k, 16 ms at 100k per query).
-EXACT_UP_TO = 20_000
-#: IVF-PQ-refine: candidates re-scored per neighbour asked, and how their vectors are stored.
-PQ_K_FACTOR = 20
+from bot.config import TUNING
+
+#: IVF-PQ-refine: how the re-scoring vectors are stored (a FAISS factory name).
 PQ_REFINE = "Flat"
-#: The most neighbours retrieval asks of one index in one search (sentences: retrieval.CANDIDATES * 4).
+#: The most neighbours retrieval asks of one index in one search (sentences: Tuning.candidates * sentence_candidates_per_passage).
 MAX_K = 256
 
 
@@ -95,7 +94,7 @@ def ivf_sq8(n_vectors: int, nprobe: int | None = None) -> IndexChoice:
     return IndexChoice("ivf-sq8", nlist=nlist, nprobe=nprobe or max(1, nlist // 4))
 
 
-def ivf_pq_refine(n_vectors: int, dim: int = 384, nprobe: int | None = None, k_factor: float = PQ_K_FACTOR,
+def ivf_pq_refine(n_vectors: int, dim: int = 384, nprobe: int | None = None, k_factor: float = TUNING.pq_k_factor,
                   refine: str = PQ_REFINE) -> IndexChoice:
     """IVF with 4-bit PQ codes scanned by SIMD (two dimensions per code), the best candidates re-scored exactly.
 
@@ -112,7 +111,7 @@ def choose(n_vectors: int, dim: int) -> IndexChoice:
     """The index for this many vectors of this dimension (see the module docstring for why)."""
     if dim <= 0:
         raise ValueError(f"vectors need a positive dimension, got {dim}")
-    return EXACT if n_vectors <= EXACT_UP_TO else ivf_pq_refine(n_vectors, dim)
+    return EXACT if n_vectors <= TUNING.exact_up_to else ivf_pq_refine(n_vectors, dim)
 
 
 def build(vectors: np.ndarray, choice: IndexChoice, seed: int = 1234):

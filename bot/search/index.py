@@ -23,12 +23,14 @@ fixes it.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from bot.config import Settings
 from bot.errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
 from bot.ingest.chunking import CHUNKER_VERSION, Passage, chunk_documents
 from bot.ingest.corpus import Document, file_hashes, load_corpus
@@ -48,6 +50,8 @@ from bot.search.store import (  # noqa: F401 - CURRENT re-exported
     verify_files,
 )
 from bot.text import expand_acronyms, find_acronyms, for_model
+
+log = logging.getLogger(__name__)
 
 #: Bump when the files or what goes into the vectors change.
 FORMAT_VERSION = 3
@@ -150,6 +154,16 @@ def _write_jsonl(path: Path, rows) -> None:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
+
+
+def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str]]:
+    """Build the index when it is missing or stale. Returns (what happened, warnings)."""
+    status = index_status(settings.corpus_dir, settings.index_dir, embedder.name)
+    if status.state == "fresh" and not rebuild:
+        return "fresh", []
+    log.info("building the index (%s)", status.reason or "asked to")
+    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder)
+    return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings)
 
 
 # --- status and loading -------------------------------------------------------------

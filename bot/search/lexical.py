@@ -23,18 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.text import expand_acronyms
+from bot.text import expand_acronyms, stems
 
 #: The files of a lexical index inside an index version folder.
 ARRAYS, SETTINGS = "bm25.npz", "bm25.json"
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-
-
-@lru_cache(maxsize=4)
-def _stemmer(language: str):
-    import Stemmer
-
-    return Stemmer.Stemmer(language)
 
 
 @lru_cache(maxsize=4)
@@ -62,7 +55,7 @@ class Tokenizer:
         if acronyms:
             text = expand_acronyms(text, acronyms)
         words = [w for w in _splitter(self.pattern)(text.lower()) if w not in self.stopwords]
-        return _stemmer(self.language).stemWords(words) if words else []
+        return stems(words, self.language)
 
 
 @dataclass(frozen=True)

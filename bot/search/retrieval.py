@@ -3,8 +3,8 @@
 Three signals per passage: the cosine of the passage vector, the best cosine of
 one of its sentences (an answer is often one sentence inside a paragraph), and
 BM25 over title, heading and text. They are fused by a weighted sum of the
-dense score and the max-normalized BM25 score (chosen over reciprocal rank
-fusion by measurement on the dev questions; see README "How to measure").
+dense scores and the max-normalized BM25 score (chosen over reciprocal rank
+fusion by measurement on the dev questions; the weights are in ``bot.config.Tuning``).
 """
 
 from __future__ import annotations
@@ -13,24 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.config import TUNING, Tuning
 from bot.records import Hit
 from bot.search.embedding import Embedder
 from bot.search.index import LoadedIndex
-
-#: Candidates taken from each signal before fusion.
-CANDIDATES = 64
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Fusion weights: score = passage*dense_p + sentence*dense_s + lexical*bm25/max(bm25)."""
-
-    passage: float = 0.5
-    sentence: float = 0.5
-    lexical: float = 0.5
-    method: str = "linear"  # linear | rrf
-
-
 
 
 @dataclass(frozen=True)
@@ -45,10 +31,10 @@ class Retrieval:
 class Retriever:
     """Searches one loaded index with one embedder."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: Weights = Weights()) -> None:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, tuning: Tuning = TUNING) -> None:
         self.index = index
         self.embedder = embedder
-        self.weights = weights
+        self.tuning = tuning
         n = max(1, len(index.passages))
         self._idf = {term: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for term, df in index.lexical.document_frequency().items()}
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
@@ -59,15 +45,17 @@ class Retriever:
     def term_idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
 
-    def search(self, query: str, k: int = 8, vector: np.ndarray | None = None, boost: dict[int, float] | None = None) -> Retrieval:
+    def search(self, query: str, k: int | None = None, vector: np.ndarray | None = None, boost: dict[int, float] | None = None) -> Retrieval:
         idx = self.index
         n = len(idx.passages)
         qvec = self.embed(query) if vector is None else vector
         q = qvec.reshape(1, -1).astype(np.float32)
-        kp = min(n, CANDIDATES)
+        t = self.tuning
+        k = t.retrieved_passages if k is None else k
+        kp = min(n, t.candidates)
         dense_scores, dense_ids = idx.passage_vectors.search(q, kp)
         dense = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0], strict=True) if i >= 0}
-        ks = min(idx.sentence_vectors.ntotal, CANDIDATES * 4)
+        ks = min(idx.sentence_vectors.ntotal, t.candidates * t.sentence_candidates_per_passage)
         sent = {}
         if ks:
             s_scores, s_ids = idx.sentence_vectors.search(q, ks)
@@ -100,15 +88,8 @@ class Retriever:
         return Retrieval(hits, qvec, coverage, terms)
 
     def _fuse(self, rows: list[tuple[int, float, float, float]]) -> dict[int, float]:
-        w = self.weights
-        if w.method == "rrf":
-            out = {pid: 0.0 for pid, *_ in rows}
-            for col, weight in ((1, w.passage), (2, w.sentence), (3, w.lexical)):
-                ranked = sorted(rows, key=lambda r: -r[col])
-                for rank, r in enumerate(ranked):
-                    out[r[0]] += weight / (60 + rank)
-            return out
-        return {pid: w.passage * d + w.sentence * s + w.lexical * lex for pid, d, s, lex in rows}
+        t = self.tuning
+        return {pid: t.passage_weight * d + t.sentence_weight * s + t.lexical_weight * lex for pid, d, s, lex in rows}
 
     def sentence_scores(self, qvec: np.ndarray, pid: int) -> np.ndarray:
         """Cosine of the question with each sentence of one passage."""

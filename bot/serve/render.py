@@ -14,10 +14,9 @@ import re
 from collections.abc import Mapping
 
 from bot.answer.compose import display_sentence
+from bot.config import TUNING
 from bot.records import Answer, Citation, Document
 
-#: Characters of article text shown on each side of a passage when its source is expanded.
-CONTEXT_CHARS = 700
 _MARKER = re.compile(r"(\[\d+\])")
 
 
@@ -159,7 +158,7 @@ def _body(p: Citation) -> tuple[int, int]:
 
 def _context(doc_text: str, p: Citation, spans) -> str:
     """The passage inside its article: some text before and after, the passage set off, its quoted sentences marked."""
-    lo, hi = max(0, p.start - CONTEXT_CHARS), min(len(doc_text), p.end + CONTEXT_CHARS)
+    lo, hi = max(0, p.start - TUNING.context_chars), min(len(doc_text), p.end + TUNING.context_chars)
     if lo > 0:  # start and end on a word boundary
         cut = re.search(r"\s+", doc_text[lo : p.start])
         lo = lo + cut.end() if cut else p.start

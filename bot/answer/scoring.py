@@ -1,0 +1,114 @@
+"""Sentence scoring: the sentences of the retrieved passages become ranked answer candidates.
+
+A sentence's score is its cosine with the question (with the follow-up's own words too),
+plus its share of the question's terms (idf-weighted), less how far its passage ranks below
+the best one; sentences that only point at an answer (a question, a signpost, a lead-in, an
+echo of the question) lose, sentences that hold the kind of answer asked for gain.
+Every weight is in ``bot.config.Tuning``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answer.compose import display_sentence
+from bot.answer.roles import is_echo, is_lead_in, is_signpost
+from bot.answer.wants import Wants, states_money, states_number
+from bot.config import Tuning
+from bot.records import Candidate, Hit
+from bot.search.index import LoadedIndex
+from bot.search.retrieval import Retriever
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """A question as scoring sees it: its vectors, its BM25 terms and what kind of answer it wants."""
+
+    text: str  # the resolved query (a follow-up joined to the question it follows)
+    vector: np.ndarray
+    own: np.ndarray  # the vector of the words the user typed this turn (== vector when not a follow-up)
+    terms: tuple[str, ...]
+    wants: Wants
+
+
+class Sentences:
+    """Each indexed sentence's display text and BM25 stems, computed once per sentence."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+        self._cache: dict[tuple[str, int, int], tuple[str, frozenset[str]]] = {}
+
+    def get(self, doc_id: str, start: int, end: int) -> tuple[str, frozenset[str]]:
+        key = (doc_id, start, end)
+        if key not in self._cache:
+            shown = display_sentence(self.index.documents[doc_id].text[start:end])
+            self._cache[key] = (shown, frozenset(self.index.terms(shown)))
+        return self._cache[key]
+
+
+def term_weights(retriever: Retriever, terms: Iterable[str]) -> dict[str, float]:
+    """Each distinct term of the question with its idf."""
+    return {t: retriever.term_idf(t) for t in set(terms)}
+
+
+def term_share(weights: dict[str, float], stems: frozenset[str]) -> float:
+    """The idf-weighted share of the question's terms that a text holds."""
+    total = sum(weights.values()) or 1.0
+    return sum(w for t, w in weights.items() if t in stems) / total
+
+
+def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sentences: Sentences, tuning: Tuning) -> list[Candidate]:
+    """Every sentence of the hits worth quoting, scored."""
+    if not hits:
+        return []
+    top = hits[0].score
+    weights = term_weights(retriever, query.terms)
+    out = []
+    for hit in hits:
+        p = hit.passage
+        cos = retriever.sentence_scores(query.vector, p.pid)
+        cos_own = retriever.sentence_scores(query.own, p.pid) if query.own is not query.vector else cos
+        for (s, e), c1, c2 in zip(p.sentences, cos, cos_own, strict=True):
+            shown, stems = sentences.get(p.doc_id, s, e)
+            if len(shown.split()) < tuning.min_sentence_words:
+                continue
+            score = 0.5 * (float(c1) + float(c2)) + tuning.sentence_lexical * term_share(weights, stems) + tuning.sentence_passage * (hit.score - top)
+            for penalty in _role_penalties(shown, query.text, tuning):
+                score -= penalty
+            score += _typing_bonus(shown, query.wants, tuning)
+            out.append(
+                Candidate(
+                    passage=p,
+                    span=(s, e),
+                    text=shown,
+                    score=score,
+                    passage_score=hit.score,
+                    typed=query.wants.met_by(shown),
+                    incomplete=is_lead_in(shown) or is_echo(shown, query.text, tuning.echo_novelty),
+                )
+            )
+    return out
+
+
+def _role_penalties(shown: str, query: str, tuning: Tuning) -> list[float]:
+    """What a sentence loses for pointing at an answer rather than giving it."""
+    penalties = [tuning.question_penalty] if shown.endswith("?") else []
+    if is_signpost(shown):
+        penalties.append(tuning.signpost_penalty)
+    if is_lead_in(shown):
+        penalties.append(tuning.lead_in_penalty)
+    elif is_echo(shown, query, tuning.echo_novelty):
+        penalties.append(tuning.echo_penalty)
+    return penalties
+
+
+def _typing_bonus(shown: str, wants: Wants, tuning: Tuning) -> float:
+    """What a sentence gains for holding the kind of answer asked for."""
+    if wants.money and states_money(shown):
+        return tuning.money_bonus
+    if wants.typed and states_number(shown):
+        return tuning.number_bonus
+    return 0.0

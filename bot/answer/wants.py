@@ -1,0 +1,45 @@
+"""Answer typing: what kind of answer a question asks for, and whether a text holds one.
+
+A question about money wants an amount ("$85,000"); one about a count, a duration or a
+date wants a figure. Sentences and passages that hold what is asked for score higher
+(``Tuning.money_bonus``, ``number_bonus``, ``money_passage_boost``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ASKS_MONEY = re.compile(r"\b(how much|salar(y|ies)|pay|paid|earn\w*|income|wage\w*|cost\w*|price\w*|money)\b", re.I)
+_ASKS_NUMBER = re.compile(r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wants:
+    """The kind of answer a question asks for."""
+
+    money: bool = False
+    number: bool = False
+
+    @property
+    def typed(self) -> bool:
+        """The question asks for an amount or a figure."""
+        return self.money or self.number
+
+    def met_by(self, text: str) -> bool:
+        """The text holds the kind of answer asked for (always, when the question asks for none)."""
+        return not self.typed or (states_money(text) if self.money else False) or states_number(text)
+
+
+def wants(question: str) -> Wants:
+    return Wants(money=bool(_ASKS_MONEY.search(question)), number=bool(_ASKS_NUMBER.search(question)))
+
+
+def states_money(text: str) -> bool:
+    return bool(_MONEY.search(text))
+
+
+def states_number(text: str) -> bool:
+    return bool(_DIGIT.search(text))

@@ -1,0 +1,101 @@
+"""Page furniture: blocks that are not the article, never to become passages.
+
+Breadcrumbs, "back to top", social and newsletter calls to action, author bios, and the trailer
+of a page (from the first such block near the end, once most of what follows is furniture too).
+Repeated blocks (a subtitle that restates the first paragraph) and the title line are dropped too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.blocks import BYLINE, Block
+from bot.text import for_matching, word_count
+
+_BREADCRUMB = re.compile(r"\s[\u00bb\u203a>|/]\s|^home\s*[\u00bb\u203a>]", re.I)
+_CUE = re.compile(
+    r"\b(back to top|tweet (at|to) (me|us)|follow (me|us)|subscribe|newsletter|sign up for our|share (this|on)"
+    r"|all rights reserved|cookie|privacy policy|terms of (use|service)|click here|read more|my name is"
+    r"|don'?t miss|leave a (comment|reply)|ready to help|who can help|we can help|contact us"
+    r"|related (posts|articles)|questions or comments)\b",
+    re.I,
+)
+_FURNITURE_HEADING = re.compile(
+    r"^(author|authors|about the author|about me|about us|related|related (posts|articles)|share|share this"
+    r"|comments?|leave a (reply|comment)|newsletter|tags?|categories)$",
+    re.I,
+)
+
+
+def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
+    """Flag furniture blocks, the title line and repeated blocks."""
+    title_key = for_matching(title)
+    seen: set[str] = set()
+    kept: list[Block] = []
+    dropped: set[int] = set()
+    prev_key = None
+    for b in blocks:
+        key = for_matching(folded[b.body_start : b.end])
+        if b.kind != "rule":
+            if key and key == prev_key:
+                dropped.add(len(kept) - 1)  # a subtitle restating the next line: keep the later one
+            elif not key or key == title_key or key in seen:
+                dropped.add(len(kept))  # the title line, a repeat, or punctuation only
+        seen.add(key)
+        prev_key = key
+        kept.append(b)
+
+    def cued(b: Block) -> bool:
+        body = folded[b.body_start : b.end]
+        if b.kind == "rule":
+            return True
+        if _BREADCRUMB.search(body) and word_count(body) <= 30 and b.kind != "heading":
+            return True
+        if b.kind == "heading":
+            return bool(_FURNITURE_HEADING.match(body.strip()) or _CUE.search(body))
+        if BYLINE.match(body) and word_count(body) <= 12:
+            return True
+        return bool(_CUE.search(body))
+
+    flags = [cued(b) for b in kept]
+    furniture = [False] * len(kept)
+    # Short cued blocks anywhere; sections under a furniture heading.
+    in_furniture_section = False
+    for i, b in enumerate(kept):
+        body = folded[b.body_start : b.end]
+        if b.kind == "heading":
+            in_furniture_section = flags[i]
+            furniture[i] = flags[i]
+        elif b.kind == "rule":
+            in_furniture_section = False
+        else:
+            furniture[i] = in_furniture_section or (flags[i] and word_count(body) <= 25)
+    # The trailer: from the first cued block after which most blocks are cued.
+    for i in range(len(kept)):
+        rest = [flags[j] or furniture[j] for j in range(i, len(kept)) if kept[j].kind != "rule"]
+        if (flags[i] or furniture[i]) and (not rest or sum(rest) * 2 >= len(rest)):
+            for j in range(i, len(kept)):
+                furniture[j] = True
+            break
+    for i in dropped:
+        furniture[i] = True
+    out: list[Block] = []
+    for i, (b, f) in enumerate(zip(kept, furniture, strict=True)):
+        kind = "para" if i in dropped and b.kind == "heading" and not flags[i] else b.kind  # a boundary, not a section
+        out.append(Block(b.start, b.end, kind, b.body_start, f))
+    return _furniture_headings_hide_sections(out)
+
+
+def _furniture_headings_hide_sections(blocks: list[Block]) -> list[Block]:
+    """Blocks under a furniture heading are furniture until the next real heading."""
+    out = []
+    hidden = False
+    for b in blocks:
+        if b.kind == "heading":
+            hidden = b.furniture
+        elif b.kind == "rule":
+            hidden = hidden and b.furniture
+        if hidden and not b.furniture:
+            b = Block(b.start, b.end, b.kind, b.body_start, True)
+        out.append(b)
+    return out
