@@ -89,8 +89,8 @@ def one_shot(argv: list[str]) -> bool:
 
 
 def _index(settings: Settings, args) -> int:
+    from bot.search.build import ensure_index
     from bot.search.embedding import embedder_for
-    from bot.search.index import ensure_index
 
     what, warnings = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
     for w in warnings:

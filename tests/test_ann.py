@@ -9,8 +9,9 @@ from bot.config import TUNING
 from bot.ingest.chunking import chunk_documents
 from bot.ingest.corpus import load_corpus
 from bot.search import ann
+from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
-from bot.search.index import build_index, load_index
+from bot.search.index import load_index
 from bot.search.retrieval import Retriever
 
 from .test_index import write_articles

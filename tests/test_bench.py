@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from bot.bench import scale
+from bot.bench import scale, synthetic
 from bot.cli import _sizes
 from bot.errors import BotError
 
@@ -59,9 +59,9 @@ def test_synthetic_articles_are_made_of_the_corpus_words_and_chunk_into_passages
     from bot.records import Document
 
     source = "Machine learning engineers build models. They deploy models to production! Do they earn well? Yes, they do."
-    chain = scale.bigram_chain([source])
-    articles = scale.synthetic_articles(chain, 25, seed=3)
-    assert articles == scale.synthetic_articles(chain, 25, seed=3)  # seeded
+    chain = synthetic.bigram_chain([source])
+    articles = synthetic.synthetic_articles(chain, 25, seed=3)
+    assert articles == synthetic.synthetic_articles(chain, 25, seed=3)  # seeded
     words = {w.lower().strip(".") for a in articles for line in a.splitlines()[3:] for w in line.split()}
     assert words <= {w.lower().strip(".!?,") for w in source.split()} | {""}
     docs = [Document(doc_id=f"a{i}.txt", title=f"A{i}", text=a.split("---\n", 2)[2]) for i, a in enumerate(articles)]
@@ -69,10 +69,10 @@ def test_synthetic_articles_are_made_of_the_corpus_words_and_chunk_into_passages
 
 
 def test_synthetic_vectors_are_unit_length_and_embedding_like_ones_keep_the_mean_direction():
-    u = scale.uniform_vectors(1000, 16, seed=0)
-    real = scale.uniform_vectors(200, 16, seed=1) + 2.0
+    u = synthetic.uniform_vectors(1000, 16, seed=0)
+    real = synthetic.uniform_vectors(200, 16, seed=1) + 2.0
     real /= np.linalg.norm(real, axis=1, keepdims=True)
-    e = scale.embedding_like_vectors(real, 1000, seed=2)
+    e = synthetic.embedding_like_vectors(real, 1000, seed=2)
     for x in (u, e):
         assert x.shape == (1000, 16) and x.dtype == np.float32
         assert np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5)

@@ -21,8 +21,9 @@ import pytest
 
 from bot.errors import CorpusError
 from bot.ingest import corpus as corpus_mod
+from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
-from bot.search.index import build_index, index_status, load_index
+from bot.search.index import index_status, load_index
 
 from .conftest import ROOT
 from .test_corpus import NO_MAIN_TEXT_HTML, make_pdf
@@ -116,7 +117,7 @@ def shown(bad: Bad) -> str:
 def seams(monkeypatch):
     """While the corpus is being loaded (not hashed): 'vanishes.txt' is deleted right after the folder
     is listed, 'vanishes-on-open.txt' right before it is opened; 'locked.txt' cannot be read."""
-    from bot.search import index as index_mod
+    from bot.search import build as build_mod
 
     real_load, real_list, real_read = corpus_mod.load_corpus, corpus_mod.corpus_files, corpus_mod.read_file_bytes
     loading = []
@@ -142,7 +143,7 @@ def seams(monkeypatch):
             path.unlink(missing_ok=True)
         return real_read(path, limit)
 
-    for module in (corpus_mod, index_mod):
+    for module in (corpus_mod, build_mod):
         monkeypatch.setattr(module, "load_corpus", load_corpus)
     monkeypatch.setattr(corpus_mod, "corpus_files", corpus_files)
     monkeypatch.setattr(corpus_mod, "read_file_bytes", read_file_bytes)
@@ -199,7 +200,7 @@ def test_a_file_gone_during_the_build_leaves_the_index_stale_not_fresh(tmp_path,
     # gone.txt is hashed as a source, then deleted before it is read: the index does not hold it,
     # so the next status check must not call the index fresh for a corpus that has it... and the
     # corpus no longer has it either, so one rebuild settles it.
-    from bot.search import index as index_mod
+    from bot.search import build as build_mod
 
     corpus = make_corpus(tmp_path / "corpus", [Bad("gone.txt", write(b"Deleted after hashing, before reading.\n"), "")])
     real_load = corpus_mod.load_corpus
@@ -208,7 +209,7 @@ def test_a_file_gone_during_the_build_leaves_the_index_stale_not_fresh(tmp_path,
         (corpus_dir / "gone.txt").unlink()
         return real_load(corpus_dir)
 
-    monkeypatch.setattr(index_mod, "load_corpus", load_after_deletion)
+    monkeypatch.setattr(build_mod, "load_corpus", load_after_deletion)
     index_dir = tmp_path / "index"
     manifest = build_index(corpus, index_dir, HashEmbedder())
     monkeypatch.undo()

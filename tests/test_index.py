@@ -12,8 +12,9 @@ from bot.errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
 from bot.ingest.chunking import chunk_documents
 from bot.ingest.corpus import load_corpus
 from bot.search import index as index_mod
+from bot.search.build import build_index, passage_view
 from bot.search.embedding import HashEmbedder
-from bot.search.index import CURRENT, build_index, index_status, live_version, load_index
+from bot.search.index import CURRENT, index_status, live_version, load_index
 
 MODEL = "hash-test"
 REBUILD_HINT = "python -m bot index"
@@ -99,7 +100,7 @@ def test_sentence_owner_and_offsets_agree(built):
 def test_passage_vectors_match_the_embedder(built):
     _, index_dir, _ = built
     loaded = load_index(index_dir, model=MODEL)
-    vec = HashEmbedder().encode([index_mod.passage_view(loaded.passages[0])])
+    vec = HashEmbedder().encode([passage_view(loaded.passages[0])])
     scores, ids = loaded.passage_vectors.search(vec, 1)
     assert ids[0][0] == 0 and scores[0][0] == pytest.approx(1.0, abs=1e-5)
 

@@ -49,8 +49,7 @@ FAST_CHILD = """
 import sys, time
 from pathlib import Path
 import faiss
-from bot.search import index
-from bot.search import store
+from bot.search import build, store
 from bot.search.embedding import HashEmbedder
 
 DELAY = float(sys.argv[3])
@@ -61,10 +60,10 @@ def slow(fn):
         return fn(*args, **kwargs)
     return wrapper
 
-for owner, name in ((index, "_write_jsonl"), (faiss, "write_index"), (index, "hash_files"), (store, "_fsync_file"),
+for owner, name in ((build, "_write_jsonl"), (faiss, "write_index"), (build, "hash_files"), (store, "_fsync_file"),
                     (store.os, "rename"), (store.os, "replace"), (store, "_discard")):
     setattr(owner, name, slow(getattr(owner, name)))
-index.build_index(Path(sys.argv[1]), Path(sys.argv[2]), HashEmbedder())
+build.build_index(Path(sys.argv[1]), Path(sys.argv[2]), HashEmbedder())
 """
 
 

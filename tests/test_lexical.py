@@ -102,8 +102,8 @@ def test_load_refuses_arrays_that_do_not_fit(tmp_path, paragraphs, damage):
 
 def test_answering_imports_neither_bm25s_nor_scipy(tmp_path):
     """The question path reads the saved scores itself: importing bm25s (and SciPy) slowed every cold start."""
+    from bot.search.build import build_index
     from bot.search.embedding import HashEmbedder
-    from bot.search.index import build_index
 
 
     corpus = write_articles(tmp_path / "corpus")

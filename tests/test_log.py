@@ -15,8 +15,9 @@ from bot import log
 from bot.answer.chatbot import Chatbot
 from bot.config import Settings
 from bot.errors import QuestionError
+from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
-from bot.search.index import build_index, load_index
+from bot.search.index import load_index
 
 from .conftest import ROOT
 from .test_index import write_articles

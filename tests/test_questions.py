@@ -23,8 +23,9 @@ from bot.answer.chatbot import Chatbot, validate_question
 from bot.config import Settings
 from bot.errors import QuestionError
 from bot.records import Answer
+from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
-from bot.search.index import build_index, load_index
+from bot.search.index import load_index
 from bot.serve.render import to_dict, to_html, to_plain, to_text
 
 from .conftest import ROOT

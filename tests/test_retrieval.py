@@ -9,8 +9,9 @@ import pytest
 
 from bot.answer.chatbot import Chatbot
 from bot.config import Settings
+from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
-from bot.search.index import build_index, load_index
+from bot.search.index import load_index
 from bot.search.retrieval import Retriever
 
 from .test_index import write_articles

@@ -21,8 +21,9 @@ import pytest
 from bot.answer.chatbot import Chatbot
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
-from bot.search.index import build_index, load_index
+from bot.search.index import load_index
 from bot.serve import serving
 
 from .conftest import ROOT, run_event, start_in_process

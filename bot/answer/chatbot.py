@@ -23,8 +23,9 @@ from bot.config import TUNING, Settings, Tuning
 from bot.errors import QuestionError
 from bot.log import logged
 from bot.records import Answer, Hit, Turn
+from bot.search.build import ensure_index
 from bot.search.embedding import Embedder, embedder_for
-from bot.search.index import LoadedIndex, ensure_index, load_index
+from bot.search.index import LoadedIndex, load_index
 from bot.search.retrieval import Retriever
 from bot.text import validate_question
 

@@ -83,7 +83,7 @@ def build_cost(settings: Settings, embedder, rounds: int) -> tuple[float, float]
     """Median seconds of a full index build, and of embedding the same texts in the same batches."""
     from bot.ingest.chunking import chunk_documents
     from bot.ingest.corpus import load_corpus
-    from bot.search.index import build_index, passage_view, sentence_view
+    from bot.search.build import build_index, passage_view, sentence_view
 
     docs = load_corpus(settings.corpus_dir).documents
     by_id = {d.doc_id: d for d in docs}

@@ -24,18 +24,15 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from bot.config import Settings
-from bot.errors import CorpusError, IndexCorrupt, IndexMismatch, IndexMissing
-from bot.ingest.chunking import CHUNKER_VERSION, Passage, chunk_documents
-from bot.ingest.corpus import Document, file_hashes, load_corpus
+from bot.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from bot.ingest.chunking import CHUNKER_VERSION, Passage
+from bot.ingest.corpus import Document, file_hashes
 from bot.search import ann
-from bot.search.embedding import Embedder
 from bot.search.lexical import LexicalIndex
 from bot.search.store import (  # noqa: F401 - CURRENT re-exported
     CURRENT,
@@ -49,7 +46,6 @@ from bot.search.store import (  # noqa: F401 - CURRENT re-exported
     remove_leftovers,
     verify_files,
 )
-from bot.text import expand_acronyms, find_acronyms, for_model
 
 log = logging.getLogger(__name__)
 
@@ -75,95 +71,6 @@ class Manifest:
 class Status:
     state: str  # fresh | missing | stale
     reason: str = ""
-
-
-# --- what the models see ------------------------------------------------------------
-
-
-def passage_view(p: Passage) -> str:
-    """The text embedded and BM25-indexed for a passage: title, parent heading, heading, body."""
-    heading = "" if p.text.startswith(p.heading) else p.heading  # the first passage of a section quotes it
-    parts = [p.title, p.parent, heading, p.text]
-    return for_model(". ".join(x.strip().rstrip(".") for x in parts if x.strip()))
-
-
-def sentence_view(p: Passage, text: str) -> str:
-    """The text embedded for one sentence: the section heading gives it context."""
-    return for_model(f"{p.heading}. {text}" if p.heading else text)
-
-
-# --- building ---------------------------------------------------------------------
-
-
-def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manifest:
-    """Read the corpus, chunk, embed and write a new index version; switch to it atomically."""
-    import faiss
-
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with BuildLock(index_dir):
-        remove_leftovers(index_dir)  # of builds killed before they finished
-        previous = live_name(index_dir)
-        sources = file_hashes(corpus_dir)
-        load = load_corpus(corpus_dir)
-        if not load.documents:
-            more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
-            detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
-            raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
-        passages = chunk_documents(load.documents)
-        if not passages:
-            raise CorpusError(f"The articles in {corpus_dir} gave no passages: are they empty?")
-        docs_by_id = {d.doc_id: d for d in load.documents}
-        sentence_texts = [
-            sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences
-        ]
-        acronyms = find_acronyms([d.text for d in load.documents])
-        pvecs = embedder.encode([passage_view(p) for p in passages])
-        svecs = embedder.encode(sentence_texts)
-        dim = int(pvecs.shape[1])
-
-        work = new_workspace(index_dir)
-        try:
-            _write_jsonl(work / "documents.jsonl", (asdict(d) for d in load.documents))
-            _write_jsonl(work / "passages.jsonl", (asdict(p) for p in passages))
-            for name, vecs in (("passages.faiss", pvecs), ("sentences.faiss", svecs)):
-                faiss.write_index(ann.build(vecs, ann.choose(len(vecs), dim)), str(work / name))
-            (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
-            LexicalIndex.build([expand_acronyms(passage_view(p), acronyms) for p in passages]).save(work)
-            manifest = Manifest(
-                format=FORMAT_VERSION,
-                model=embedder.name,
-                dim=dim,
-                passages=len(passages),
-                sentences=len(sentence_texts),
-                chunker=CHUNKER_VERSION,
-                sources=sources,
-                files=hash_files(work),
-                created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                warnings=load.warnings,
-            )
-            (work / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
-            version = publish(work, index_dir)
-        finally:
-            remove_leftovers(index_dir)
-        prune(index_dir, keep={version, previous})
-        return manifest
-
-
-def _write_jsonl(path: Path, rows) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-
-def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str]]:
-    """Build the index when it is missing or stale. Returns (what happened, warnings)."""
-    status = index_status(settings.corpus_dir, settings.index_dir, embedder.name)
-    if status.state == "fresh" and not rebuild:
-        return "fresh", []
-    log.info("building the index (%s)", status.reason or "asked to")
-    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder)
-    return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings)
 
 
 # --- status and loading -------------------------------------------------------------
