@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.bench.scale import RECALL_TARGET, IndexRun, ScaleResult, TextBuild
+from bot.bench.scale import RECALL_TARGET, ScaleResult
 
 
 def _size(n: int) -> str:
@@ -99,10 +99,3 @@ def as_dict(result: ScaleResult) -> dict:
     out = asdict(result)
     out["text"] = [{**asdict(t), "per_s": t.per_s} for t in result.text]
     return out
-
-
-def from_dict(raw: dict) -> ScaleResult:
-    """A result read back from its JSON (to redraw the plot without measuring again)."""
-    text = tuple(TextBuild(**{k: v for k, v in t.items() if k != "per_s"}) for t in raw["text"])
-    return ScaleResult(tuple(IndexRun(**r) for r in raw["runs"]), raw["tuned"], text, raw["bandwidth_gb_s"], raw["floor_ms"],
-                       raw["exact_over_floor"], {int(k): v for k, v in raw["batch_ms"].items()})

@@ -18,7 +18,6 @@ the memory-bandwidth floor of exact search, measured in the same run.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -142,10 +141,6 @@ def batch_cost(index, queries: np.ndarray, sizes: Sequence[int] = (1, 8, 64, 256
         index.search(pool[:n], K)
         out[n] = (time.perf_counter() - start) * 1e3 / n
     return out
-
-
-def statistics_of(values: Sequence[float]) -> tuple[float, float]:
-    return statistics.median(values), percentile(values, 95)
 
 
 Progress = Callable[[str], None]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 from bot.answer.compose import display_sentence
 from bot.config import TUNING
@@ -212,71 +213,8 @@ def start_screen(documents) -> str:
     )
 
 
+_STATIC = Path(__file__).with_name("static")
 #: Styles for the HTML above (the server passes them to the page; the chat's sanitizer drops <style> in messages).
-CSS = """
-/* The theme's semibold face ships as a few-glyph subset (letters such as A and B come out wrong): use the bold face. */
-@font-face { font-family: "Source Sans Pro"; font-weight: 600; font-style: normal;
-  src: url("static/fonts/SourceSansPro/SourceSansPro-Bold.woff2") format("woff2"); }
-.bot-answer, .bot-start { overflow-wrap: anywhere; }
-.bot-answer p { margin: 0 0 .5em; }
-.bot-interpreted { font-size: .9em; font-style: italic; opacity: .8; }
-.bot-cite { font-weight: 600; text-decoration: none; padding: 0 .1em; white-space: nowrap; }
-.bot-sources { margin-top: .75em; padding-top: .4em; border-top: 1px solid var(--border-color-primary); }
-.bot-sources-title { font-size: .8em; font-weight: 600; text-transform: uppercase; letter-spacing: .05em; opacity: .75; }
-.bot-source { margin: .5em 0; padding: .5em .75em; border: 1px solid var(--border-color-primary); border-radius: 8px; scroll-margin: .75em; }
-.bot-source:target { outline: 2px solid var(--color-accent); }
-.bot-source-where { font-size: .85em; opacity: .8; }
-.bot-passage { margin: .4em 0; padding: 0 0 0 .6em; border-left: 3px solid var(--color-accent); font-size: .92em; }
-.bot-answer mark { background: rgba(250, 204, 21, .45); color: inherit; padding: 0 .1em; border-radius: 2px; }
-.bot-context summary { cursor: pointer; font-size: .85em; }
-.bot-article { max-height: 24em; overflow-y: auto; margin-top: .4em; padding: .5em .75em; font-size: .9em; border-radius: 6px; background: var(--background-fill-secondary); }
-.bot-cited { background: rgba(250, 204, 21, .15); }
-.bot-answer strong, .bot-start strong, .bot-cite { font-weight: 600; }
-.bot-suggest { font-size: .9em; opacity: .8; }
-.bot-actions { display: flex; justify-content: flex-end; margin-top: .4em; }
-.bot-copy { padding: .15em .7em; font-size: .8em; cursor: pointer;
-  border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-primary); color: inherit; }
-.bot-copy:hover { border-color: var(--color-accent); }
-#reason-row { align-items: flex-end; }
-@media (max-width: 640px) {  /* a phone: give the text the width the frames take */
-  .gradio-container .main.fillable { padding-left: 8px; padding-right: 8px; }
-  #chat .message-row { margin-left: 0; margin-right: 0; max-width: 100%; }
-  .bot-source { padding: .4em .5em; }
-  .bot-passage { padding-left: .4em; }
-  .bot-article { padding: .4em .5em; max-height: 60vh; }
-}
-"""
-
-#: The behaviour of the messages' HTML (the sanitizer strips inline handlers, so one listener per event serves them all):
-#: a Copy button copies the plain text kept beside it; an expanded source scrolls to show the passage in its article.
-PAGE_JS = """
-if (!window.botPageInstalled) {
-  window.botPageInstalled = true;
-  document.addEventListener("click", async (event) => {
-    const button = event.target.closest && event.target.closest(".bot-copy");
-    const plain = button && button.closest(".bot-answer")?.querySelector(".bot-plain");
-    if (!plain) return;
-    const text = plain.textContent;
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch (error) {
-      const area = document.createElement("textarea");
-      area.value = text;
-      document.body.append(area);
-      area.select();
-      document.execCommand("copy");
-      area.remove();
-    }
-    button.textContent = "Copied";
-    setTimeout(() => { button.textContent = "Copy"; }, 1500);
-  });
-  document.addEventListener("toggle", (event) => {
-    const details = event.target;
-    if (!details.open || !details.classList?.contains("bot-context")) return;
-    const article = details.querySelector(".bot-article"), cited = details.querySelector(".bot-cited");
-    if (!article || !cited) return;
-    article.scrollTop += cited.getBoundingClientRect().top - article.getBoundingClientRect().top - 32;
-    article.scrollIntoView({ block: "nearest" });
-  }, true);  // toggle does not bubble: listen while it travels down
-}
-"""
+CSS = (_STATIC / "chat.css").read_text(encoding="utf-8")
+#: The behaviour of the messages' HTML: the Copy button, and an expanded source scrolled to its passage.
+PAGE_JS = (_STATIC / "page.js").read_text(encoding="utf-8")
