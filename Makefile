@@ -7,13 +7,17 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test stress install chromium index eval bench lint clean bytecode
+.PHONY: run test test-fast stress install chromium index eval bench lint clean bytecode
 
 run: $(STAMP) bytecode
 	$(PY) -m bot serve
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
+
+# The fast tier (about a minute): everything but the tests that load the real model, start a server or drive the browser.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not model and not server and not browser"
 
 # The integrity tests at full size (about 20 minutes): 50 + 200 killed rebuilds, 10,000 + 500 generated
 # questions, 50 chat sessions. Each count is an environment variable; `make test` runs small ones.
@@ -47,7 +51,7 @@ index: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m bot eval eval/dev.jsonl
 
-# The figures of README "Performance": the serving ratios (a minute), then the scale benchmark
+# The figures of docs/performance.md: the serving ratios (a minute), then the scale benchmark
 # (10k to 1M vectors, 1k and 10k text passages: about 50 minutes on 2 cores), which rewrites docs/scale.png.
 bench: $(STAMP) bytecode
 	$(PY) -m bot bench

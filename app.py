@@ -136,7 +136,7 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
 
 
 def launch(settings: Settings | None = None, credentials: list[tuple[str, str]] | None = None) -> None:
-    """Serve on settings.host (loopback unless --listen) behind bot.serve.serving's policy; see README "Safety and integrity"."""
+    """Serve on settings.host (loopback unless --listen) behind bot.serve.serving's policy; see docs/safety.md."""
     settings = settings or Settings.from_env()
     credentials = serving.read_credentials() if credentials is None else credentials
     serving.check_exposure(settings.host, credentials)  # refuse before the model loads, not after

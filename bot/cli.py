@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = s.add_subparsers(dest="action", required=True)
     e = actions.add_parser("export", help="thumbs-down answers as question cases to review (the format of eval/dev.jsonl)")
     e.add_argument("--out", type=Path, help="write the cases to this file (default: standard output)")
-    s = sub.add_parser("bench", help="measure speed beside the floor of this machine (README, Performance)")
+    s = sub.add_parser("bench", help="measure speed beside the floor of this machine (docs/performance.md)")
     s.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
     s.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "dev.jsonl", help="questions to answer (default eval/dev.jsonl)")
     s.add_argument("--rounds", type=int, default=5, help="rounds over the questions (default 5); twice as many cold starts, the noisiest figure")

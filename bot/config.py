@@ -146,9 +146,9 @@ class Tuning:
     max_history: int = 10
 
     # --- nearest-neighbour index (bot.search.ann; figures from `python -m bot bench --scale`)
-    #: Up to this many vectors, exact search: 0.6 ms at 10k, 16 ms at 100k per query, exact neighbours.
+    #: Up to this many vectors, exact search: exact neighbours in about a millisecond (docs/performance.md, Scale).
     exact_up_to: int = 20_000
-    #: IVF-PQ-refine: candidates re-scored with the stored vectors per neighbour asked (recall 0.965 at 1M).
+    #: IVF-PQ-refine: candidates re-scored with the stored vectors per neighbour asked (recall@10 past 0.95 at 1M).
     pq_k_factor: int = 20
 
     # --- showing sources (bot.serve.render)

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real model over the project's corpus, indexed into a temporary folder."""
+"""Shared fixtures: a tiny corpus, the fake embedder and a bot over them (instant), and the real model
+over the project's corpus, indexed into a temporary folder (seconds)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,65 @@ def cache_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("cache")
     os.environ["BOT_CACHE_DIR"] = str(path)
     return path
+
+
+ARTICLES = {
+    "careers.txt": (
+        "---\ntitle: Machine Learning Careers\nauthor: Jane Doe\n---\n"
+        "Machine learning (ML) is a growing field. ML engineers build and deploy models that learn from data.\n\n"
+        "Why Choose ML\n"
+        "Machine learning jobs pay well. Demand for machine learning engineers keeps rising every year, "
+        "and the work is varied and interesting.\n\n"
+        "Skills You Need\n"
+        "You need Python, statistics and linear algebra. Communication matters too, because models serve people.\n"
+    ),
+    "guide.md": (
+        "# Getting Started\n\n"
+        "Start with a statistics course. Then learn Python and build small projects.\n\n"
+        "Here are the first steps:\n- Learn Python\n- Learn statistics\n- Build a portfolio\n"
+    ),
+}
+
+
+def write_articles(folder: Path) -> Path:
+    """The small test articles as a corpus folder (created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+
+
+def fake_bot_over(corpus: Path, index_dir: Path, **settings):
+    """A Chatbot over a corpus, indexed with the deterministic fake embedder (HashEmbedder)."""
+    from bot.answer.chatbot import Chatbot
+    from bot.config import Settings
+    from bot.search.build import build_index
+    from bot.search.embedding import HashEmbedder
+    from bot.search.index import load_index
+
+    build_index(corpus, index_dir, HashEmbedder())
+    return Chatbot(load_index(index_dir), HashEmbedder(), Settings(corpus_dir=corpus, index_dir=index_dir, **settings))
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    """The small test articles in tmp_path/corpus."""
+    return write_articles(tmp_path / "corpus")
+
+
+@pytest.fixture
+def fake_embedder():
+    from bot.search.embedding import HashEmbedder
+
+    return HashEmbedder()
+
+
+@pytest.fixture
+def fake_bot(tiny_corpus: Path, tmp_path: Path):
+    """A Chatbot over the tiny corpus with the fake embedder: instant, for tests of the answer path's plumbing."""
+    return fake_bot_over(tiny_corpus, tmp_path / "index")
 
 
 @pytest.fixture(scope="session")
@@ -184,3 +244,13 @@ def live_server(real_settings, real_bot, tmp_path_factory):
     server = LiveServer(real_settings.index_dir, tmp_path_factory.mktemp("server") / "server.log").wait()
     yield server
     server.stop()
+
+
+#: Fixtures that load the real embedding model: a test that uses one is marked `model` (make test-fast leaves it out).
+_MODEL_FIXTURES = {"real_settings", "real_bot", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)

@@ -14,7 +14,7 @@ from bot.search.embedding import HashEmbedder
 from bot.search.index import load_index
 from bot.search.retrieval import Retriever
 
-from .test_index import write_articles
+from .conftest import write_articles
 
 
 def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:

@@ -16,38 +16,14 @@ from bot.search.build import build_index, passage_view
 from bot.search.embedding import HashEmbedder
 from bot.search.index import CURRENT, index_status, live_version, load_index
 
+from .conftest import ARTICLES
+
 MODEL = "hash-test"
 REBUILD_HINT = "python -m bot index"
 
-ARTICLES = {
-    "careers.txt": (
-        "---\ntitle: Machine Learning Careers\nauthor: Jane Doe\n---\n"
-        "Machine learning (ML) is a growing field. ML engineers build and deploy models that learn from data.\n\n"
-        "Why Choose ML\n"
-        "Machine learning jobs pay well. Demand for machine learning engineers keeps rising every year, "
-        "and the work is varied and interesting.\n\n"
-        "Skills You Need\n"
-        "You need Python, statistics and linear algebra. Communication matters too, because models serve people.\n"
-    ),
-    "guide.md": (
-        "# Getting Started\n\n"
-        "Start with a statistics course. Then learn Python and build small projects.\n\n"
-        "Here are the first steps:\n- Learn Python\n- Learn statistics\n- Build a portfolio\n"
-    ),
-}
-
-
-def write_articles(folder: Path) -> Path:
-    """The small test articles as a corpus folder (created); shared by the tests that build a fake index."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    return write_articles(tmp_path / "corpus")
+def corpus(tiny_corpus: Path) -> Path:
+    return tiny_corpus
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.ingest.corpus import load_corpus
 from bot.search.lexical import ARRAYS, SETTINGS, LexicalIndex, Tokenizer
 
-from .test_index import write_articles
+from .conftest import write_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,14 +13,9 @@ import pytest
 
 from bot import log
 from bot.answer.chatbot import Chatbot
-from bot.config import Settings
 from bot.errors import QuestionError
-from bot.search.build import build_index
-from bot.search.embedding import HashEmbedder
-from bot.search.index import load_index
 
 from .conftest import ROOT
-from .test_index import write_articles
 
 FIELDS = {"time", "event", "outcome", "latency_ms", "question_chars", "turn"}
 
@@ -40,10 +35,8 @@ def stream():
 
 
 @pytest.fixture
-def bot(tmp_path):
-    corpus = write_articles(tmp_path / "corpus")
-    build_index(corpus, tmp_path / "index", HashEmbedder())
-    return Chatbot(load_index(tmp_path / "index"), HashEmbedder(), Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+def bot(fake_bot):
+    return fake_bot
 
 
 def lines(buffer: io.StringIO) -> list[dict]:

@@ -20,15 +20,11 @@ from hypothesis import strategies as st
 
 from bot.answer.about import ABOUT_HEADING
 from bot.answer.chatbot import Chatbot, validate_question
-from bot.config import Settings
 from bot.errors import QuestionError
 from bot.records import Answer
-from bot.search.build import build_index
-from bot.search.embedding import HashEmbedder
-from bot.search.index import load_index
 from bot.serve.render import to_dict, to_html, to_plain, to_text
 
-from .conftest import ROOT
+from .conftest import ROOT, fake_bot_over
 
 FAST_EXAMPLES = int(os.environ.get("BOT_HYPOTHESIS_EXAMPLES", "300"))
 REAL_EXAMPLES = int(os.environ.get("BOT_HYPOTHESIS_REAL_EXAMPLES", "40"))
@@ -108,8 +104,7 @@ def ask_chat(bot: Chatbot, earlier: list, question: object) -> None:
 @pytest.fixture(scope="module")
 def fake_bot(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("questions")
-    build_index(ROOT / "corpus", tmp / "index", HashEmbedder())
-    return Chatbot(load_index(tmp / "index"), HashEmbedder(), Settings(index_dir=tmp / "index"))
+    return fake_bot_over(ROOT / "corpus", tmp / "index")
 
 
 @pytest.fixture(scope="module")

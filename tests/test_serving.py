@@ -18,16 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer.chatbot import Chatbot
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.search.build import build_index
-from bot.search.embedding import HashEmbedder
 from bot.search.index import load_index
 from bot.serve import serving
 
-from .conftest import ROOT, run_event, start_in_process
-from .test_index import write_articles
+from .conftest import ROOT, fake_bot_over, run_event, start_in_process, write_articles
 
 SECRET = "secret-detail-7f3a"
 
@@ -45,9 +41,8 @@ def http(url: str, method: str = "GET", headers: dict | None = None, data: bytes
 def small_bot(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serving")
     corpus = write_articles(tmp / "corpus")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp / "index", feedback_path=tmp / "feedback" / "f.jsonl")
-    build_index(corpus, settings.index_dir, HashEmbedder())
-    bot = Chatbot(load_index(settings.index_dir), HashEmbedder(), settings)
+    bot = fake_bot_over(corpus, tmp / "index", feedback_path=tmp / "feedback" / "f.jsonl")
+    settings = bot.settings
     answer = bot.respond
 
     def respond(question, history=()):

@@ -19,8 +19,7 @@ def segmenter():
 
         pysbd locates each sentence it returns with ``re.finditer(re.escape(sentence) + r"\s*")``: a new
         pattern per sentence, which pushes pysbd's few hundred abbreviation patterns out of ``re``'s cache
-        (512 entries), so every build compiled them all again: 0.2 of the 0.3 s chunking took beside 2 s of
-        embedding. The same search (the first occurrence, with the whitespace after it, that ends past the
+        (512 entries), so every build compiled them all again: most of the time chunking took. The same search (the first occurrence, with the whitespace after it, that ends past the
         previous sentence) without regexes gives the same spans (tests/test_chunking.py checks it).
         """
 

