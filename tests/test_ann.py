@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.bench import kinds
 from bot.config import TUNING
 from bot.ingest.chunking import chunk_documents
 from bot.ingest.corpus import load_corpus
@@ -32,12 +33,12 @@ def test_small_corpora_stay_exact_and_large_ones_go_approximate():
     assert (ann.choose(100_000, 384).nlist, ann.choose(100_000, 384).nprobe) == (1024, 256)
     assert (big.nlist, big.nprobe, big.pq_m, big.k_factor) == (4096, 768, 192, 20)
     assert big.label == "IVF4096,PQ192x4fs,RFlat nprobe=768 k_factor=20"
-    assert (ann.ivf_sq8(1_000_000).nlist, ann.ivf_sq8(1_000_000).nprobe) == (4096, 1024)
+    assert (kinds.ivf_sq8(1_000_000).nlist, kinds.ivf_sq8(1_000_000).nprobe) == (4096, 1024)
 
 
 def test_ivf_never_has_more_lists_than_its_vectors_can_train():
     for n in (1, 10, 100, 1000):
-        for choice in (ann.ivf_sq8(n), ann.ivf_pq_refine(n, 32)):
+        for choice in (kinds.ivf_sq8(n), ann.ivf_pq_refine(n, 32)):
             assert 1 <= choice.nlist <= max(1, n // 39) and 1 <= choice.nprobe <= choice.nlist
 
 
@@ -47,15 +48,17 @@ def test_a_dimension_of_zero_is_refused():
 
 
 def test_an_unknown_kind_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="exact, hnsw, ivf-sq8 or ivf-pq-refine"):
+    with pytest.raises(ValueError, match="exact or ivf-pq-refine"):
         ann.build(unit_vectors(4, 8), ann.IndexChoice("lsh"))
+    with pytest.raises(ValueError, match="bot.bench.kinds builds the others"):
+        ann.build(unit_vectors(4, 8), kinds.hnsw())
 
 
 @pytest.mark.parametrize(
     "choice, min_recall, max_reconstruct_error",
     [
         (ann.EXACT, 1.0, 0.0),
-        (ann.hnsw(m=16, ef_construction=64, ef_search=64), 0.9, 0.0),  # vectors stored as they are
+        (kinds.hnsw(m=16, ef_construction=64, ef_search=64), 0.9, 0.0),  # vectors stored as they are
         (ann.IndexChoice("ivf-sq8", nlist=16, nprobe=16), 0.95, 0.01),  # all lists probed: only the 8-bit codes differ
         # all lists probed, 200 candidates re-scored with the stored vectors, which reconstruct_n returns
         (ann.IndexChoice("ivf-pq-refine", nlist=16, nprobe=16, pq_m=16, k_factor=20, refine="Flat"), 0.95, 0.0),
@@ -69,7 +72,7 @@ def test_each_kind_finds_the_exact_neighbours_and_reconstructs_its_vectors(tmp_p
     x = unit_vectors(2000, 32)
     queries = unit_vectors(50, 32, seed=1)
     truth = ann.build(x, ann.EXACT).search(queries, 10)[1]
-    index = ann.build(x, choice)
+    index = kinds.build(x, choice)
     faiss.write_index(index, str(tmp_path / "v.faiss"))  # what the index folder holds
     index = faiss.read_index(str(tmp_path / "v.faiss"))
     ann.prepare(index)
@@ -91,7 +94,7 @@ def test_ivf_pq_refine_answers_as_many_neighbours_as_retrieval_asks_for():
 
 
 def test_hnsw_answers_as_many_neighbours_as_retrieval_asks_for():
-    index = ann.build(unit_vectors(1000, 16), ann.hnsw(m=8, ef_construction=32, ef_search=16))
+    index = kinds.build(unit_vectors(1000, 16), kinds.hnsw(m=8, ef_construction=32, ef_search=16))
     ann.prepare(index)
     ids = index.search(unit_vectors(3, 16, seed=2), ann.MAX_K)[1]
     assert (ids >= 0).all()  # with fewer candidates than k, HNSW may come back with fewer than k
@@ -103,7 +106,7 @@ def test_an_empty_exact_index_is_built():
 
 @pytest.mark.parametrize(
     "choice",
-    [ann.hnsw(m=8, ef_construction=32, ef_search=16), ann.IndexChoice("ivf-sq8", nlist=1, nprobe=1), ann.ivf_pq_refine(40, 64)],
+    [kinds.hnsw(m=8, ef_construction=32, ef_search=16), ann.IndexChoice("ivf-sq8", nlist=1, nprobe=1), ann.ivf_pq_refine(40, 64)],
     ids=["hnsw", "ivf-sq8", "ivf-pq-refine"],
 )
 def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_path, monkeypatch, choice):
@@ -112,6 +115,7 @@ def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_pat
     build_index(corpus, tmp_path / "exact", embedder)
     exact = load_index(tmp_path / "exact")
     monkeypatch.setattr(ann, "choose", lambda n, dim: choice)
+    monkeypatch.setattr(ann, "build", kinds.build)  # the benchmark's kinds too
     build_index(corpus, tmp_path / "approx", embedder)
     approx = load_index(tmp_path / "approx")
     assert choice.label.split()[0] in ann.describe(approx.passage_vectors) and choice.label.split()[0] in ann.describe(approx.sentence_vectors)

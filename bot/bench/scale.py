@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.bench import kinds
 from bot.bench.synthetic import bigram_chain, embedding_like_vectors, sentence_from, synthetic_articles, uniform_vectors
 from bot.search import ann
 
@@ -84,7 +85,7 @@ def index_megabytes(index) -> float:
 
 def measure(data: str, x: np.ndarray, queries: np.ndarray, truth: np.ndarray, choice: ann.IndexChoice, index=None) -> tuple[IndexRun, object]:
     start = time.perf_counter()
-    index = index if index is not None else ann.build(x, choice)
+    index = index if index is not None else kinds.build(x, choice)
     built = time.perf_counter() - start
     one, two = time_queries(index, queries, threads=1), time_queries(index, queries[: min(len(queries), 50)], threads=2)
     recall = recall_at(index.search(queries, K)[1], truth)
@@ -227,13 +228,13 @@ def run_scale(sizes: Sequence[int], text_sizes: Sequence[int], embedder, corpus_
             if size == sorted(sizes)[len(sizes) // 2] and data == "uniform":
                 batch = batch_cost(exact, queries)
             del exact
-            kinds = [ann.ivf_sq8(size), ann.ivf_pq_refine(size, real.shape[1])]
+            choices = [kinds.ivf_sq8(size), ann.ivf_pq_refine(size, real.shape[1])]
             if data != "uniform" or size <= hnsw_uniform_up_to:
-                kinds.insert(0, ann.hnsw())
-            for choice in kinds:
+                choices.insert(0, kinds.hnsw())
+            for choice in choices:
                 say(f"{data} {size:,}: {choice.label}")
                 start = time.perf_counter()
-                index = ann.build(x, choice)
+                index = kinds.build(x, choice)
                 built = time.perf_counter() - start
                 value = tune(index, queries, truth)
                 tuned[f"{data}/{size}/{choice.kind}"] = value

@@ -14,7 +14,8 @@ times cheaper to read. The price is memory: the re-scoring vectors are kept
 whole, as for exact search. Re-scoring with 8-bit vectors lost recall: a
 question's 10th and 11th neighbours differ by less in cosine than 8-bit codes
 move one. ``reconstruct_n`` (sentence scoring) reads the stored vectors, so
-sentence scores are exact. IVF-SQ8 and HNSW can still be built on request.
+sentence scores are exact. IVF-SQ8 and HNSW, which the scale benchmark
+measures beside it, are built by ``bot.bench.kinds``.
 
 The measurements behind these choices: ``python -m bot bench --scale 10k,100k,1M``,
 tabled in docs/performance.md.
@@ -69,23 +70,10 @@ class IndexChoice:
 EXACT = IndexChoice("exact")
 
 
-def hnsw(m: int = 32, ef_construction: int = 80, ef_search: int = 128) -> IndexChoice:
-    return IndexChoice("hnsw", m=m, ef_construction=ef_construction, ef_search=ef_search)
-
-
 def ivf_lists(n_vectors: int) -> int:
     """About 4·√n inverted lists: a power of two, at most one per 39 vectors (k-means wants ~39 points per centroid)."""
     nlist = 2 ** round(math.log2(4 * math.sqrt(max(1, n_vectors))))
     return max(1, min(nlist, n_vectors // 39))
-
-
-def ivf_sq8(n_vectors: int, nprobe: int | None = None) -> IndexChoice:
-    """IVF-SQ8 with about 4·√n lists, probing a quarter of them unless told.
-
-    A quarter reached recall@10 ≥ 0.95 at 10k (128 of 512), 100k (256 of 1024) and 1M (1024 of 4096).
-    """
-    nlist = ivf_lists(n_vectors)
-    return IndexChoice("ivf-sq8", nlist=nlist, nprobe=nprobe or max(1, nlist // 4))
 
 
 def ivf_pq_refine(n_vectors: int, dim: int = 384, nprobe: int | None = None, k_factor: float = TUNING.pq_k_factor,
@@ -108,6 +96,12 @@ def choose(n_vectors: int, dim: int) -> IndexChoice:
     return EXACT if n_vectors <= TUNING.exact_up_to else ivf_pq_refine(n_vectors, dim)
 
 
+def training_sample(vectors: np.ndarray, nlist: int, seed: int) -> np.ndarray:
+    """At most 64 vectors per list to train k-means on: it needs ~40 points per list, more only slows training."""
+    n = len(vectors)
+    return vectors if n <= 64 * nlist else vectors[np.random.default_rng(seed).choice(n, 64 * nlist, replace=False)]
+
+
 def build(vectors: np.ndarray, choice: IndexChoice, seed: int = 1234):
     """A FAISS inner-product index over unit vectors (inner product = cosine), filled with ``vectors``."""
     import faiss
@@ -122,25 +116,11 @@ def _build(faiss, vectors: np.ndarray, choice: IndexChoice, seed: int):
     n, dim = vectors.shape
     if choice.kind == "exact":
         index = faiss.IndexFlatIP(dim)
-    elif choice.kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, choice.m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = choice.ef_construction
-        index.hnsw.efSearch = choice.ef_search
-    elif choice.kind == "ivf-sq8":
-        quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, choice.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-        # k-means needs ~40 points per list; more only slows training.
-        sample = vectors if n <= 64 * choice.nlist else vectors[np.random.default_rng(seed).choice(n, 64 * choice.nlist, replace=False)]
-        index.cp.seed = seed
-        index.cp.niter = 10  # FAISS defaults to 25 k-means rounds: minutes at a million; recall is measured with 10
-        index.train(sample)
-        index.nprobe = choice.nprobe
-        index.set_direct_map_type(faiss.DirectMap.Array)  # reconstruct_n, for sentence scoring
     elif choice.kind == "ivf-pq-refine":
         # reconstruct_n (sentence scoring) reads the refine vectors: the IVF-PQ part needs no direct map
         index = faiss.index_factory(dim, choice.factory, faiss.METRIC_INNER_PRODUCT)
         ivf = faiss.try_extract_index_ivf(index)
-        sample = vectors if n <= 64 * choice.nlist else vectors[np.random.default_rng(seed).choice(n, 64 * choice.nlist, replace=False)]
+        sample = training_sample(vectors, choice.nlist, seed)
         if 0 < len(sample) < 16:  # 4-bit codes: k-means of 16 centroids wants 16 points; a tiny index repeats its vectors
             sample = np.tile(sample, (math.ceil(16 / len(sample)), 1))
         ivf.cp.seed = seed
@@ -149,7 +129,7 @@ def _build(faiss, vectors: np.ndarray, choice: IndexChoice, seed: int):
         ivf.nprobe = choice.nprobe
         index.k_factor = choice.k_factor
     else:
-        raise ValueError(f"unknown index kind {choice.kind!r}: expected exact, hnsw, ivf-sq8 or ivf-pq-refine")
+        raise ValueError(f"unknown index kind {choice.kind!r}: the bot builds exact or ivf-pq-refine (bot.bench.kinds builds the others)")
     if n:
         index.add(vectors)
     return index
