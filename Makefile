@@ -59,6 +59,7 @@ bench: $(STAMP) bytecode
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot app.py tests
+	$(PY) -m ruff format --check bot app.py tests
 
 clean:
 	rm -rf index .pytest_cache

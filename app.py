@@ -49,7 +49,9 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
             log.exception("answering failed")
             reply = _FAILED
         shown.append(turn)
-        asked = question_html(clean(message)[: chatbot.settings.max_question_chars] if isinstance(message, str) else "")  # lone surrogates cannot go back as JSON
+        asked = question_html(
+            clean(message)[: chatbot.settings.max_question_chars] if isinstance(message, str) else ""
+        )  # lone surrogates cannot go back as JSON
         history += [{"role": "user", "content": asked}, {"role": "assistant", "content": reply, "options": options}]
         return "", history, shown, gr.update(visible=False)
 
@@ -115,7 +117,9 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
         with gr.Row(visible=False, elem_id="reason-row") as reason_row:
             reason = gr.Textbox(label="What was wrong? (optional)", elem_id="reason", scale=4, max_lines=3)
             send_reason = gr.Button("Send", elem_id="send-reason", size="sm", scale=0, min_width=90)
-        box = gr.Textbox(placeholder="Ask a question about the articles…", autofocus=True, show_label=False, max_lines=4, elem_id="question")
+        box = gr.Textbox(
+            placeholder="Ask a question about the articles…", autofocus=True, show_label=False, max_lines=4, elem_id="question"
+        )
         with gr.Row():
             send = gr.Button("Ask", variant="primary", elem_id="ask")
             clear = gr.Button("Clear chat", elem_id="clear")
@@ -128,7 +132,9 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
         chat_view.like(judged, [shown], [judging, reason_row, reason], api_visibility="private")
         reason.submit(give_reason, [judging, reason], [judging, reason_row, reason], api_visibility="private")
         send_reason.click(give_reason, [judging, reason], [judging, reason_row, reason], api_visibility="private")
-        fresh = dict(fn=lambda: ("", [], [], None, gr.update(visible=False)), inputs=None, outputs=[box, chat_view, shown, judging, reason_row])
+        fresh = dict(
+            fn=lambda: ("", [], [], None, gr.update(visible=False)), inputs=None, outputs=[box, chat_view, shown, judging, reason_row]
+        )
         clear.click(**fresh, api_visibility="private")
         chat_view.clear(**fresh, api_visibility="private")
         gr.api(ask, api_name="ask")

@@ -50,10 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, help="write the cases to this file (default: standard output)")
     s = sub.add_parser("bench", help="measure speed beside the floor of this machine (docs/performance.md)")
     s.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
-    s.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "dev.jsonl", help="questions to answer (default eval/dev.jsonl)")
-    s.add_argument("--rounds", type=int, default=5, help="rounds over the questions (default 5); twice as many cold starts, the noisiest figure")
+    s.add_argument(
+        "--questions", type=Path, default=PROJECT_ROOT / "eval" / "dev.jsonl", help="questions to answer (default eval/dev.jsonl)"
+    )
+    s.add_argument(
+        "--rounds", type=int, default=5, help="rounds over the questions (default 5); twice as many cold starts, the noisiest figure"
+    )
     s.add_argument("--scale", metavar="SIZES", help="the scale benchmark instead, at these sizes: e.g. 10k,100k,1M")
-    s.add_argument("--text", metavar="SIZES", default="1k,10k", help="with --scale: synthetic text passages built for real (default 1k,10k)")
+    s.add_argument(
+        "--text", metavar="SIZES", default="1k,10k", help="with --scale: synthetic text passages built for real (default 1k,10k)"
+    )
     s.add_argument("--plot", type=Path, default=PROJECT_ROOT / "docs" / "scale.png", help="with --scale: the plot (default docs/scale.png)")
     return p
 
@@ -195,7 +201,10 @@ def _feedback(settings: Settings, args) -> int:
         args.out.write_text(lines, encoding="utf-8")
     except OSError as exc:
         raise BotError(f"Cannot write {args.out} ({exc.strerror or exc}); choose another file with --out.") from exc
-    print(f"{len(cases)} thumbs-down case{'s' if len(cases) != 1 else ''} written to {args.out}: fill in expect, then add them to a question set.", file=sys.stderr)
+    print(
+        f"{len(cases)} thumbs-down case{'s' if len(cases) != 1 else ''} written to {args.out}: fill in expect, then add them to a question set.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -223,7 +232,9 @@ def _bench(settings: Settings, args) -> int:
         for extra in sorted((PROJECT_ROOT / "eval").glob("heldout.jsonl")):
             questions += [c.question for c in load_cases(extra)]
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-            result = run_scale(_sizes(args.scale), _sizes(args.text) if args.text else [], embedder_for(settings), settings.corpus_dir, questions, tmp, say)
+            result = run_scale(
+                _sizes(args.scale), _sizes(args.text) if args.text else [], embedder_for(settings), settings.corpus_dir, questions, tmp, say
+            )
         print(tables(result))
         print(f"\nplot: {plot(result, args.plot)}")
         if args.json:

@@ -145,7 +145,9 @@ def validate_question(question: object, max_chars: int) -> str:
     if not isinstance(question, str):
         raise QuestionError("Please type a question.")
     if len(question) > max_chars:
-        raise QuestionError(f"That question is {len(question):,} characters long; the limit is {max_chars:,}. Please ask it in fewer words.")
+        raise QuestionError(
+            f"That question is {len(question):,} characters long; the limit is {max_chars:,}. Please ask it in fewer words."
+        )
     text = re.sub(r"\s+", " ", clean(question)).strip()
     if not re.search(r"\w", text):
         raise QuestionError("Please type a question, for example: “Do I need a master's degree?”")

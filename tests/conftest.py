@@ -54,8 +54,6 @@ def write_articles(folder: Path) -> Path:
     return folder
 
 
-
-
 def fake_bot_over(corpus: Path, index_dir: Path, **settings):
     """A Chatbot over a corpus, indexed with the deterministic fake embedder (HashEmbedder)."""
     from bot.answer.chatbot import Chatbot

@@ -8,8 +8,19 @@ from bot.records import Document
 DOCS = {
     d.doc_id: d
     for d in (
-        Document(doc_id="gardening-pros-and-cons.txt", title="Gardening: Pros and Cons", text="Intro line.\nAbout me\n  • Hi! My name is Ada Green, a gardener.\n", author="Ada Green"),
-        Document(doc_id="bakery.txt", title="Why Bread Matters", text="Published March 3, 2021\nBread is old.\n", date="2021-03-03", publisher="Crumb Weekly"),
+        Document(
+            doc_id="gardening-pros-and-cons.txt",
+            title="Gardening: Pros and Cons",
+            text="Intro line.\nAbout me\n  • Hi! My name is Ada Green, a gardener.\n",
+            author="Ada Green",
+        ),
+        Document(
+            doc_id="bakery.txt",
+            title="Why Bread Matters",
+            text="Published March 3, 2021\nBread is old.\n",
+            date="2021-03-03",
+            publisher="Crumb Weekly",
+        ),
         Document(doc_id="plain.txt", title="Soil Basics", text="Soil is alive.\n"),
     )
 }
@@ -69,7 +80,9 @@ def test_the_author_answer_quotes_what_the_article_says_of_them():
 def test_a_question_points_at_an_article_only_explicitly():
     from bot.answer.about import referenced_documents
 
-    assert [d.doc_id for d in referenced_documents("In the pros and cons article, what is said about pay?", DOCS)] == ["gardening-pros-and-cons.txt"]
+    assert [d.doc_id for d in referenced_documents("In the pros and cons article, what is said about pay?", DOCS)] == [
+        "gardening-pros-and-cons.txt"
+    ]
     assert [d.doc_id for d in referenced_documents("What does Crumb Weekly say about rye?", DOCS)] == ["bakery.txt"]
     assert referenced_documents("What are the pros and cons of gardening?", DOCS) == []  # about the subject
     assert referenced_documents("What do the articles say?", DOCS) == []  # all of them: no preference

@@ -62,7 +62,11 @@ def test_an_unknown_kind_is_refused_with_the_known_ones():
         (ann.IndexChoice("ivf-sq8", nlist=16, nprobe=16), 0.95, 0.01),  # all lists probed: only the 8-bit codes differ
         # all lists probed, 200 candidates re-scored with the stored vectors, which reconstruct_n returns
         (ann.IndexChoice("ivf-pq-refine", nlist=16, nprobe=16, pq_m=16, k_factor=20, refine="Flat"), 0.95, 0.0),
-        (ann.IndexChoice("ivf-pq-refine", nlist=16, nprobe=16, pq_m=16, k_factor=20, refine="SQ8"), 0.95, 0.02),  # 8-bit over the whole range, not a residual
+        (
+            ann.IndexChoice("ivf-pq-refine", nlist=16, nprobe=16, pq_m=16, k_factor=20, refine="SQ8"),
+            0.95,
+            0.02,
+        ),  # 8-bit over the whole range, not a residual
     ],
     ids=["exact", "hnsw", "ivf-sq8", "ivf-pq-refine", "ivf-pq-refine-sq8"],
 )
@@ -118,7 +122,9 @@ def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_pat
     monkeypatch.setattr(ann, "build", kinds.build)  # the benchmark's kinds too
     build_index(corpus, tmp_path / "approx", embedder)
     approx = load_index(tmp_path / "approx")
-    assert choice.label.split()[0] in ann.describe(approx.passage_vectors) and choice.label.split()[0] in ann.describe(approx.sentence_vectors)
+    assert choice.label.split()[0] in ann.describe(approx.passage_vectors) and choice.label.split()[0] in ann.describe(
+        approx.sentence_vectors
+    )
     assert len(chunk_documents(load_corpus(corpus).documents)) == len(approx.passages)
     for question in ("Which skills do I need?", "Do ML jobs pay well?", "How do I get started?"):
         a = Retriever(exact, embedder).search(question, k=5)
@@ -129,5 +135,8 @@ def test_retrieval_over_an_approximate_index_ranks_as_over_the_exact_one(tmp_pat
         assert np.allclose(sorted(h.score for h in a.hits), sorted(h.score for h in b.hits), atol=0.02)
         for hit in a.hits:
             pid = hit.passage.pid
-            assert np.allclose(Retriever(exact, embedder).sentence_scores(a.query_vector, pid),
-                               Retriever(approx, embedder).sentence_scores(a.query_vector, pid), atol=0.02)
+            assert np.allclose(
+                Retriever(exact, embedder).sentence_scores(a.query_vector, pid),
+                Retriever(approx, embedder).sentence_scores(a.query_vector, pid),
+                atol=0.02,
+            )

@@ -8,7 +8,16 @@ from bot.records import Candidate, Passage
 
 def passage(pid, text, heading="", start=0, sentences=None):
     sentences = sentences or ((start, start + len(text)),)
-    return Passage(pid=pid, doc_id=f"doc{pid}.txt", title=f"Title {pid}", heading=heading, start=start, end=start + len(text), text=text, sentences=tuple(sentences))
+    return Passage(
+        pid=pid,
+        doc_id=f"doc{pid}.txt",
+        title=f"Title {pid}",
+        heading=heading,
+        start=start,
+        end=start + len(text),
+        text=text,
+        sentences=tuple(sentences),
+    )
 
 
 def cand(p, span, text, score, typed=True):
@@ -17,15 +26,24 @@ def cand(p, span, text, score, typed=True):
 
 def test_best_sentence_leads_and_close_ones_join():
     a, b = passage(0, "Alpha one. Alpha two."), passage(1, "Beta one.")
-    chosen = select_sentences([cand(a, (0, 10), "Alpha one is the best answer here.", 0.9), cand(b, (0, 9), "Beta says something else entirely.", 0.85),
-                               cand(a, (11, 21), "Far below the best one in score.", 0.5)])
+    chosen = select_sentences(
+        [
+            cand(a, (0, 10), "Alpha one is the best answer here.", 0.9),
+            cand(b, (0, 9), "Beta says something else entirely.", 0.85),
+            cand(a, (11, 21), "Far below the best one in score.", 0.5),
+        ]
+    )
     assert [c.text for c in chosen] == ["Alpha one is the best answer here.", "Beta says something else entirely."]
 
 
 def test_near_duplicates_are_not_repeated():
     a, b = passage(0, "x"), passage(1, "y")
-    chosen = select_sentences([cand(a, (0, 1), "You can expect a very comfortable income in this field.", 0.9),
-                               cand(b, (0, 1), "You can expect a very comfortable income in this field!", 0.89)])
+    chosen = select_sentences(
+        [
+            cand(a, (0, 1), "You can expect a very comfortable income in this field.", 0.9),
+            cand(b, (0, 1), "You can expect a very comfortable income in this field!", 0.89),
+        ]
+    )
     assert len(chosen) == 1
 
 
@@ -38,14 +56,22 @@ def test_length_budget_is_kept():
 
 def test_a_typed_neighbour_completes_an_untyped_best_sentence():
     p = passage(0, "General words. Exactly $10 a day.", sentences=((0, 14), (15, 33)))
-    chosen = select_sentences([cand(p, (0, 14), "General words about pay in general.", 0.9, typed=False),
-                               cand(p, (15, 33), "Exactly $10 a day for this job.", 0.5, typed=True)])
+    chosen = select_sentences(
+        [
+            cand(p, (0, 14), "General words about pay in general.", 0.9, typed=False),
+            cand(p, (15, 33), "Exactly $10 a day for this job.", 0.5, typed=True),
+        ]
+    )
     assert [c.span for c in chosen] == [(0, 14), (15, 33)]
 
 
 def test_markers_number_passages_in_order_of_use():
     a, b = passage(0, "A."), passage(1, "B.")
-    answer = compose("q", [cand(b, (0, 2), "Bee sentence one.", 0.9), cand(a, (0, 2), "Ay sentence two.", 0.8), cand(b, (0, 2), "Bee again here.", 0.7)], max_citations=3)
+    answer = compose(
+        "q",
+        [cand(b, (0, 2), "Bee sentence one.", 0.9), cand(a, (0, 2), "Ay sentence two.", 0.8), cand(b, (0, 2), "Bee again here.", 0.7)],
+        max_citations=3,
+    )
     assert answer.text == "Bee sentence one. [1] Ay sentence two. [2] Bee again here. [1]"
     assert [(c.n, c.pid) for c in answer.citations] == [(1, 1), (2, 0)]
 
@@ -66,7 +92,9 @@ def test_abstention_offers_suggestions():
 
 def test_an_incomplete_best_sentence_is_completed_by_the_next_one():
     p = passage(0, "Tip: don't be intimidated by the jargon! Start with the basics. Later text.", sentences=((0, 40), (41, 63), (64, 75)))
-    lead = Candidate(passage=p, span=(0, 40), text="Tip: don't be intimidated by the jargon!", score=0.9, passage_score=0.9, typed=True, incomplete=True)
+    lead = Candidate(
+        passage=p, span=(0, 40), text="Tip: don't be intimidated by the jargon!", score=0.9, passage_score=0.9, typed=True, incomplete=True
+    )
     nxt = cand(p, (41, 63), "Start with the basics.", 0.3)
     other = cand(p, (64, 75), "Later text that scores a little better.", 0.4)
     chosen = select_sentences([lead, nxt, other])

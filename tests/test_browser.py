@@ -52,11 +52,15 @@ at a fixed price per kilogram.
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"The browser tests need Debian's chromium at {CHROMIUM}: run `apt-get install chromium` (make test does), or set BOT_CHROMIUM.")
+        pytest.fail(
+            f"The browser tests need Debian's chromium at {CHROMIUM}: run `apt-get install chromium` (make test does), or set BOT_CHROMIUM."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         yield chromium
         chromium.close()
 
@@ -287,13 +291,21 @@ def test_a_hostile_document_renders_as_inert_text(browser, hostile_site):
         chat.shot("hostile-answer", full_page=True)
 
         text = page.inner_text("#chat")
-        for payload in ('<script>window.pwned = "body"; alert("body")</script>', "<img src=x onerror=\"window.pwned='body-img'; alert('img')\">",
-                        "**Growers** _say_", "[matters most](javascript:alert('link'))", "![drying racks](http://127.0.0.1:9/racks.png)",
-                        "$$\\href{javascript:alert(1)}{x}$$", "How are cloves <img src=x"):
+        for payload in (
+            '<script>window.pwned = "body"; alert("body")</script>',
+            "<img src=x onerror=\"window.pwned='body-img'; alert('img')\">",
+            "**Growers** _say_",
+            "[matters most](javascript:alert('link'))",
+            "![drying racks](http://127.0.0.1:9/racks.png)",
+            "$$\\href{javascript:alert(1)}{x}$$",
+            "How are cloves <img src=x",
+        ):
             assert payload in text, payload
         assert chat.dialogs == [] and page.evaluate("window.pwned") is None
         assert page.locator("#chat img, #chat script, #chat iframe, #chat table, #chat .bot-answer b, #chat .katex").count() == 0
-        hrefs = page.evaluate("Array.from(document.querySelectorAll('#chat .bot-answer a, #chat .bot-question a, #chat .bot-start a')).map(a => a.getAttribute('href'))")
+        hrefs = page.evaluate(
+            "Array.from(document.querySelectorAll('#chat .bot-answer a, #chat .bot-question a, #chat .bot-start a')).map(a => a.getAttribute('href'))"
+        )
         assert all(h.startswith("#src-") for h in hrefs), hrefs
         assert not [u for u in requests if "127.0.0.1:9/" in u]
     finally:

@@ -15,7 +15,14 @@ class F:
             setattr(self, name, v)
 
 
-ROWS = [((0.9, 0.8, 1.0), True), ((0.7, 0.6, 0.9), True), ((0.45, 0.4, 0.5), True), ((0.5, 0.45, 0.9), False), ((0.1, 0.0, 0.2), False), ((0.2, 0.1, 0.3), False)]
+ROWS = [
+    ((0.9, 0.8, 1.0), True),
+    ((0.7, 0.6, 0.9), True),
+    ((0.45, 0.4, 0.5), True),
+    ((0.5, 0.45, 0.9), False),
+    ((0.1, 0.0, 0.2), False),
+    ((0.2, 0.1, 0.3), False),
+]
 
 
 def test_every_unanswerable_example_ends_below_one_half():

@@ -48,7 +48,9 @@ def test_a_standalone_second_question_is_not_treated_as_a_followup(real_bot):
     assert "data scientists" in for_matching(answer.text)
 
 
-@pytest.mark.parametrize("question", ["How do I replace a car's brake pads?", "What's the weather like in Paris?", "Who painted the Mona Lisa?"])
+@pytest.mark.parametrize(
+    "question", ["How do I replace a car's brake pads?", "What's the weather like in Paris?", "Who painted the Mona Lisa?"]
+)
 def test_out_of_scope_questions_get_an_abstention_with_suggestions(real_bot, question):
     answer = real_bot.ask(question)
     assert answer.abstained and not answer.citations
@@ -69,7 +71,12 @@ def test_page_furniture_never_reaches_the_index(real_bot):
 
 def test_page_furniture_is_never_cited(real_bot):
     cited = 0
-    for question in ("Who is the author and what are his hobbies?", "How can I follow the author?", "Is there a newsletter?", "Do I need a master's degree?"):
+    for question in (
+        "Who is the author and what are his hobbies?",
+        "How can I follow the author?",
+        "Is there a newsletter?",
+        "Do I need a master's degree?",
+    ):
         for c in real_bot.ask(question).citations:
             cited += 1
             assert [f for f in FURNITURE if f in c.text.lower()] == []

@@ -356,12 +356,30 @@ def _our_spans(text: str) -> list[tuple[str, int, int]]:
 
 
 def test_sentence_offsets_are_pysbds_on_the_corpus():
-    paragraphs = [p for d in load_corpus(Path(__file__).resolve().parent.parent / "corpus").documents for p in d.text.split("\n") if p.strip()]
+    paragraphs = [
+        p for d in load_corpus(Path(__file__).resolve().parent.parent / "corpus").documents for p in d.text.split("\n") if p.strip()
+    ]
     assert len(paragraphs) > 50
     assert [_our_spans(p) for p in paragraphs] == [_pysbd_spans(p) for p in paragraphs]
 
 
-_SENTENCE_BITS = ["Dr. Smith", "e.g. this", "It costs $1.5 million.", "Why?", "Yes!", "  ", "\n", "U.S.", "No.", "a", "A.I. is here.", "...", "(see p. 4)", "“Quoted.”", "same. same. same."]
+_SENTENCE_BITS = [
+    "Dr. Smith",
+    "e.g. this",
+    "It costs $1.5 million.",
+    "Why?",
+    "Yes!",
+    "  ",
+    "\n",
+    "U.S.",
+    "No.",
+    "a",
+    "A.I. is here.",
+    "...",
+    "(see p. 4)",
+    "“Quoted.”",
+    "same. same. same.",
+]
 
 
 @settings(max_examples=int(os.environ.get("BOT_HYPOTHESIS_EXAMPLES", "200")), deadline=None)

@@ -58,8 +58,22 @@ def test_eval_json_prints_the_metrics_last(index_dir):
     done = run(["eval", str(ROOT / "eval" / "dev.jsonl"), "--json"], index_dir)
     assert done.returncode == 0, done.stderr
     metrics = json.loads(done.stdout.strip().splitlines()[-1])
-    for key in ("answer_hit", "cite_hit@1", "cite_hit@3", "mrr", "followup_answer_hit", "oos_abstain", "false_abstain",
-                "mean_answer_words", "max_answer_words", "mean_passage_words", "p50_ms", "p95_ms", "n", "n_oos"):
+    for key in (
+        "answer_hit",
+        "cite_hit@1",
+        "cite_hit@3",
+        "mrr",
+        "followup_answer_hit",
+        "oos_abstain",
+        "false_abstain",
+        "mean_answer_words",
+        "max_answer_words",
+        "mean_passage_words",
+        "p50_ms",
+        "p95_ms",
+        "n",
+        "n_oos",
+    ):
         assert key in metrics
 
 
@@ -72,7 +86,11 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
     env_dir = tmp_path / "index"
     done = subprocess.run(
         [sys.executable, "-m", "bot", "--corpus", str(tmp_path / "nope"), "ask", "hello?"],
-        cwd=ROOT, env={**os.environ, "BOT_INDEX_DIR": str(env_dir)}, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "BOT_INDEX_DIR": str(env_dir)},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
 
@@ -80,7 +98,12 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
 def test_eval_lists_each_miss_with_what_was_answered(index_dir, tmp_path):
     cases = tmp_path / "cases.jsonl"
     rows = [
-        {"id": "x1", "kind": "fact", "question": "What salary can a machine learning engineer expect?", "expect": ["a phrase no article holds"]},
+        {
+            "id": "x1",
+            "kind": "fact",
+            "question": "What salary can a machine learning engineer expect?",
+            "expect": ["a phrase no article holds"],
+        },
         {"id": "x2", "kind": "oos", "question": "What's the weather like in London today?", "expect": []},
     ]
     cases.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -95,7 +118,11 @@ def test_an_error_while_the_model_loads_in_the_background_still_exits_cleanly(tm
     for _ in range(5):
         done = subprocess.run(
             [sys.executable, "-m", "bot", "--corpus", str(tmp_path / "nope"), "ask", "hello?"],
-            cwd=ROOT, env={**os.environ, "BOT_INDEX_DIR": str(tmp_path / "index")}, capture_output=True, text=True, timeout=300,
+            cwd=ROOT,
+            env={**os.environ, "BOT_INDEX_DIR": str(tmp_path / "index")},
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert done.returncode == 2 and "does not exist" in done.stderr and "terminate" not in done.stderr
 

@@ -8,15 +8,30 @@ from bot.answer.conversation import is_elliptical, resolve
 from bot.records import Answer, Citation, Passage, Turn
 
 
-@pytest.mark.parametrize("q", ["In which fields?", "Why that one?", "What does it depend on?", "Do I need all of them right now?",
-                               "How can I deal with that?", "And the cons?", "Why?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "In which fields?",
+        "Why that one?",
+        "What does it depend on?",
+        "Do I need all of them right now?",
+        "How can I deal with that?",
+        "And the cons?",
+        "Why?",
+    ],
+)
 def test_elliptical_questions(q):
     assert is_elliptical(q)
 
 
-@pytest.mark.parametrize("q", ["What is the difference between a data scientist and a machine learning engineer?",
-                               "Which programming languages should a machine learning engineer learn?",
-                               "How can I gain practical experience in machine learning engineering?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "What is the difference between a data scientist and a machine learning engineer?",
+        "Which programming languages should a machine learning engineer learn?",
+        "How can I gain practical experience in machine learning engineering?",
+    ],
+)
 def test_standalone_questions(q):
     assert not is_elliptical(q)
 

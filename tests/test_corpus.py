@@ -273,7 +273,11 @@ def test_directory_named_like_a_file_and_dangling_symlink_do_not_crash(corpus):
     assert any(w.startswith("skipped gone.txt:") and "does not exist" in w for w in load.warnings)
     assert any(w.startswith("x.txt is a folder") for w in load.warnings)
     # The broken link is a source too: when its target appears, the index goes stale.
-    assert file_hashes(corpus) == {"gone.txt": "", "ok.md": file_hashes(corpus)["ok.md"], "x.txt/inside.txt": file_hashes(corpus)["x.txt/inside.txt"]}
+    assert file_hashes(corpus) == {
+        "gone.txt": "",
+        "ok.md": file_hashes(corpus)["ok.md"],
+        "x.txt/inside.txt": file_hashes(corpus)["x.txt/inside.txt"],
+    }
 
 
 def test_unreadable_file_is_skipped(corpus, monkeypatch):

@@ -68,7 +68,12 @@ class Bad:
 MALFORMED = [
     # Encodings
     Bad("latin1.txt", write("Caf\xe9 owners earn \x81 little.\n".encode("latin-1")), "read as Latin-1", skipped=False),
-    Bad("windows.txt", write("Na\u00efve \u201cdata\u201d people \u2013 earn \u20ac40k.\n".encode("cp1252")), "read as Windows-1252", skipped=False),
+    Bad(
+        "windows.txt",
+        write("Na\u00efve \u201cdata\u201d people \u2013 earn \u20ac40k.\n".encode("cp1252")),
+        "read as Windows-1252",
+        skipped=False,
+    ),
     Bad("utf16-bom.txt", write("A UTF-16 article about analysts.\n".encode("utf-16")), "read as UTF-16", skipped=False),
     Bad("utf16-no-bom.txt", write("A UTF-16 article without a BOM.\n".encode("utf-16-le")), "UTF-16 without a byte-order mark"),
     # Nothing in it
@@ -87,7 +92,11 @@ MALFORMED = [
     Bad("blank.pdf", write(make_pdf([])), "no text layer"),
     Bad("encrypted.pdf", write(encrypted_pdf()), "encrypted"),
     # HTML
-    Bad("scripts-only.html", write(b"<html><head><script>var a = 1;</script></head><body><script>go()</script></body></html>"), "no main text"),
+    Bad(
+        "scripts-only.html",
+        write(b"<html><head><script>var a = 1;</script></head><body><script>go()</script></body></html>"),
+        "no main text",
+    ),
     Bad("nav-only.html", write(NO_MAIN_TEXT_HTML.encode()), "no main text"),
     Bad("malformed.htm", write(b"<<<<>>>>&&&&<</p></div>>"), "no main text"),
     Bad("empty.html", write(b""), "no main text"),
@@ -247,7 +256,11 @@ def test_the_cli_says_so_for_an_empty_corpus(tmp_path):
     (tmp_path / "corpus").mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "bot", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index"), "index"],
-        cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2, done.stderr
     assert "No readable articles" in done.stderr and "Traceback" not in done.stderr

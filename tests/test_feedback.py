@@ -16,11 +16,18 @@ from bot.records import Candidate, Document, Passage
 from bot.serve.feedback import Feedback, FeedbackLog, export_cases, judge, with_reason
 
 DOC = Document(doc_id="doc.txt", title="Careers", text="Seniors earn $150,000 a year.", author="Ann Author")
-P = Passage(pid=0, doc_id=DOC.doc_id, title=DOC.title, heading="Pay", start=0, end=len(DOC.text), text=DOC.text, sentences=((0, len(DOC.text)),))
+P = Passage(
+    pid=0, doc_id=DOC.doc_id, title=DOC.title, heading="Pay", start=0, end=len(DOC.text), text=DOC.text, sentences=((0, len(DOC.text)),)
+)
 
 
 def answered(question="How much do seniors earn?", interpreted_as=""):
-    return compose(question, [Candidate(passage=P, span=(P.start, P.end), text=DOC.text, score=0.9, passage_score=0.9)], max_citations=3, interpreted_as=interpreted_as)
+    return compose(
+        question,
+        [Candidate(passage=P, span=(P.start, P.end), text=DOC.text, score=0.9, passage_score=0.9)],
+        max_citations=3,
+        interpreted_as=interpreted_as,
+    )
 
 
 def at(minute: int) -> datetime:
@@ -31,7 +38,18 @@ def test_an_entry_holds_what_the_chat_showed():
     entry = judge(answered(), ["Do I need a degree?"], "down", {DOC.doc_id: DOC}, now=at(4))
     assert entry.verdict == "down" and entry.question == "How much do seniors earn?" and entry.history == ("Do I need a degree?",)
     assert entry.answer.endswith("[1]") and entry.time == "2025-01-02T03:04:00+00:00" and len(entry.id) == 12
-    assert entry.citations == ({"n": 1, "title": "Careers", "heading": "Pay", "source": "doc.txt", "start": 0, "end": 29, "text": DOC.text, "highlights": [[0, 29]]},)
+    assert entry.citations == (
+        {
+            "n": 1,
+            "title": "Careers",
+            "heading": "Pay",
+            "source": "doc.txt",
+            "start": 0,
+            "end": 29,
+            "text": DOC.text,
+            "highlights": [[0, 29]],
+        },
+    )
 
 
 def test_a_verdict_must_be_known():
@@ -91,14 +109,23 @@ def test_export_keeps_the_latest_thumbs_down_per_question():
     again = with_reason(judge(answered(), [], "down", now=at(2)), "still wrong", now=at(3))
     withdrawn = [judge(answered("Q2?"), [], "down", now=at(1)), judge(answered("Q2?"), [], "withdrawn", now=at(2))]
     liked = judge(answered("Q3?"), [], "up", now=at(1))
-    followup = judge(answered("And juniors?", interpreted_as="And juniors? (about: How much do seniors earn?)"), ["How much do seniors earn?"], "down", now=at(5))
+    followup = judge(
+        answered("And juniors?", interpreted_as="And juniors? (about: How much do seniors earn?)"),
+        ["How much do seniors earn?"],
+        "down",
+        now=at(5),
+    )
     abstained = judge(abstain("Weather?", ()), ["How much do seniors earn?"], "down", now=at(6))
     cases = export_cases([down, again, *withdrawn, liked, followup, abstained])
     assert [c["question"] for c in cases] == ["How much do seniors earn?", "And juniors?", "Weather?"]
     assert cases[0]["id"] == f"fb-{again.id}" and cases[0]["review"]["reason"] == "still wrong" and cases[0]["kind"] == "fact"
     assert cases[0]["expect"] == [] and cases[0]["review"]["cited"] == ["doc.txt#0-29"] and "history" not in cases[0]
     assert cases[1]["kind"] == "followup" and cases[1]["history"] == ["How much do seniors earn?"]
-    assert cases[2]["kind"] == "fact" and cases[2]["history"] == ["How much do seniors earn?"] and cases[2]["review"]["answered"] == "(abstained)"
+    assert (
+        cases[2]["kind"] == "fact"
+        and cases[2]["history"] == ["How much do seniors earn?"]
+        and cases[2]["review"]["answered"] == "(abstained)"
+    )
 
 
 def test_cli_exports_cases_in_the_question_set_format(tmp_path, monkeypatch, capsys):
@@ -110,7 +137,9 @@ def test_cli_exports_cases_in_the_question_set_format(tmp_path, monkeypatch, cap
     assert main(["feedback", "export", "--out", str(out)]) == 0
     assert "1 thumbs-down case written" in capsys.readouterr().err
     cases = load_cases(out)
-    assert [(c.kind, c.question, c.history, c.expect) for c in cases] == [("fact", "How much do seniors earn?", ("Do I need a degree?",), ())]
+    assert [(c.kind, c.question, c.history, c.expect) for c in cases] == [
+        ("fact", "How much do seniors earn?", ("Do I need a degree?",), ())
+    ]
     assert main(["feedback", "export"]) == 0
     assert json.loads(capsys.readouterr().out)["question"] == "How much do seniors earn?"
 

@@ -21,6 +21,7 @@ from .conftest import ARTICLES
 MODEL = "hash-test"
 REBUILD_HINT = "python -m bot index"
 
+
 @pytest.fixture
 def corpus(tiny_corpus: Path) -> Path:
     return tiny_corpus

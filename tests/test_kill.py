@@ -204,7 +204,10 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 def report(title: str, tally: collections.Counter, seconds: float, capsys) -> None:
     with capsys.disabled():
-        print(f"\n{title}: {tally['kills']} kills in {seconds:.0f} s; " + "; ".join(f"{k}: {v}" for k, v in sorted(tally.items()) if k != "kills"))
+        print(
+            f"\n{title}: {tally['kills']} kills in {seconds:.0f} s; "
+            + "; ".join(f"{k}: {v}" for k, v in sorted(tally.items()) if k != "kills")
+        )
 
 
 @pytest.mark.model

@@ -52,8 +52,14 @@ def test_no_module_imports_a_later_layer(module, path):
 
 
 def test_the_check_sees_a_forbidden_import_at_the_top_and_inside_a_function():
-    assert violations("bot.ingest.corpus", "from bot.search.index import build_index\n") == ["bot.ingest.corpus imports bot.search.index", "bot.ingest.corpus imports bot.search.index.build_index"]
-    assert violations("bot.answer.chatbot", "def f():\n    from bot.serve import render\n") == ["bot.answer.chatbot imports bot.serve", "bot.answer.chatbot imports bot.serve.render"]
+    assert violations("bot.ingest.corpus", "from bot.search.index import build_index\n") == [
+        "bot.ingest.corpus imports bot.search.index",
+        "bot.ingest.corpus imports bot.search.index.build_index",
+    ]
+    assert violations("bot.answer.chatbot", "def f():\n    from bot.serve import render\n") == [
+        "bot.answer.chatbot imports bot.serve",
+        "bot.answer.chatbot imports bot.serve.render",
+    ]
     assert violations("bot.search.index", "import bot.bench.scale\n") == ["bot.search.index imports bot.bench.scale"]
     assert violations("bot.answer.chatbot", "from bot.search.index import load_index\n") == []
 
@@ -64,5 +70,9 @@ def test_every_package_is_covered():
 
 
 def test_no_module_is_over_300_lines():
-    long = [f"{m}: {len(p.read_text(encoding='utf-8').splitlines())}" for m, p in modules() if len(p.read_text(encoding="utf-8").splitlines()) > 300]
+    long = [
+        f"{m}: {len(p.read_text(encoding='utf-8').splitlines())}"
+        for m, p in modules()
+        if len(p.read_text(encoding="utf-8").splitlines()) > 300
+    ]
     assert long == []

@@ -105,7 +105,6 @@ def test_answering_imports_neither_bm25s_nor_scipy(tmp_path):
     from bot.search.build import build_index
     from bot.search.embedding import HashEmbedder
 
-
     corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index", HashEmbedder())
     script = (
@@ -115,7 +114,8 @@ def test_answering_imports_neither_bm25s_nor_scipy(tmp_path):
         "bot = Chatbot(load_index(s.index_dir), HashEmbedder(), s); bot.ask('What does a machine learning engineer earn?'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('bm25s', 'scipy')))"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(corpus), str(tmp_path / "index")], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(corpus), str(tmp_path / "index")], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

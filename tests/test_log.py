@@ -112,7 +112,12 @@ def test_no_lines_unless_set_up(bot, stream):
 def test_cli_ask_writes_one_line_to_stderr_and_the_answer_to_stdout(real_settings, real_bot):
     env = {**os.environ, "BOT_INDEX_DIR": str(real_settings.index_dir), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "Do I need a master's degree?", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "bot", "ask", "Do I need a master's degree?", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     json_lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]

@@ -57,8 +57,10 @@ def test_the_export_is_made_once_into_the_cache_folder(onnx_embedder, cache_dir)
 def test_a_model_the_export_does_not_know_is_named_with_the_reason(tmp_path):
     folder = tmp_path / "cls-model"
     (folder / "1_Pooling").mkdir(parents=True)
-    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    ]
     (folder / "modules.json").write_text(json.dumps(modules))
     (folder / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_cls_token": True}))
     (folder / "config.json").write_text(json.dumps({"model_type": "bert"}))

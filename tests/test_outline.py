@@ -15,7 +15,9 @@ def _p(pid, heading, parent, text, split_at=None):
     start = TEXT.index(text)
     end = start + len(text)
     sentences = ((start, start + split_at), (start + split_at + 1, end)) if split_at else ((start, end),)
-    return Passage(pid=pid, doc_id="a.txt", title="Title", heading=heading, start=start, end=end, text=text, sentences=sentences, parent=parent)
+    return Passage(
+        pid=pid, doc_id="a.txt", title="Title", heading=heading, start=start, end=end, text=text, sentences=sentences, parent=parent
+    )
 
 
 PASSAGES = (

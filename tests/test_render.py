@@ -21,7 +21,16 @@ START = len(BEFORE)
 
 
 def passage(text=PASSAGE, heading="Pay", doc=DOC, start=START):
-    return Passage(pid=0, doc_id=doc.doc_id, title=doc.title, heading=heading, start=start, end=start + len(text), text=text, sentences=((start, start + len(text)),))
+    return Passage(
+        pid=0,
+        doc_id=doc.doc_id,
+        title=doc.title,
+        heading=heading,
+        start=start,
+        end=start + len(text),
+        text=text,
+        sentences=((start, start + len(text)),),
+    )
 
 
 def answer_from(p, span, text="Seniors earn $150,000 a year."):
@@ -126,8 +135,22 @@ def test_every_piece_of_hostile_document_text_is_inert():
         body = f"{text} Seniors earn a lot. {text}"
         doc = Document(doc_id="evil.md", title=text or "untitled", text=f"{text}\n{body}\n{text}", author=text, date=text, publisher=text)
         start = len(text) + 1
-        p = Passage(pid=0, doc_id=doc.doc_id, title=text, heading=text, start=start, end=start + len(body), text=body, sentences=((start, start + len(body)),))
-        answer = compose(text or "q", [Candidate(passage=p, span=(p.start, p.end), text=body, score=0.9, passage_score=0.9)], max_citations=3, interpreted_as=text)
+        p = Passage(
+            pid=0,
+            doc_id=doc.doc_id,
+            title=text,
+            heading=text,
+            start=start,
+            end=start + len(body),
+            text=body,
+            sentences=((start, start + len(body)),),
+        )
+        answer = compose(
+            text or "q",
+            [Candidate(passage=p, span=(p.start, p.end), text=body, score=0.9, passage_score=0.9)],
+            max_citations=3,
+            interpreted_as=text,
+        )
         for out in (to_html(answer, {doc.doc_id: doc}), to_html(abstain(text, (text, text)), {}), question_html(text), start_screen([doc])):
             assert_inert(out)
             if "<script>" in text:
@@ -139,7 +162,12 @@ def test_every_piece_of_hostile_document_text_is_inert():
 def test_no_document_text_ever_becomes_markup(title, body, author):
     doc = Document(doc_id="d.txt", title=title, text=body, author=author)
     p = Passage(pid=0, doc_id=doc.doc_id, title=title, heading=title, start=0, end=len(body), text=body, sentences=((0, len(body)),))
-    assert_inert(to_html(compose("q", [Candidate(passage=p, span=(0, len(body)), text=body, score=0.9, passage_score=0.9)], max_citations=3), {doc.doc_id: doc}))
+    assert_inert(
+        to_html(
+            compose("q", [Candidate(passage=p, span=(0, len(body)), text=body, score=0.9, passage_score=0.9)], max_citations=3),
+            {doc.doc_id: doc},
+        )
+    )
     assert_inert(start_screen([doc]))
 
 
@@ -154,7 +182,12 @@ def test_the_copy_button_copies_plain_text():
     p = passage()
     answer = answer_from(p, seniors_span(p))
     plain = to_plain(answer, {DOC.doc_id: DOC})
-    assert plain.splitlines() == ["Pay: Seniors earn $150,000 a year. [1]", "", "[1] Careers — Pay (Ann Author, 2024-05-01)", "“Seniors earn $150,000 a year.”"]
+    assert plain.splitlines() == [
+        "Pay: Seniors earn $150,000 a year. [1]",
+        "",
+        "[1] Careers — Pay (Ann Author, 2024-05-01)",
+        "“Seniors earn $150,000 a year.”",
+    ]
     out = to_html(answer, {DOC.doc_id: DOC})
     assert '<div class="bot-plain" hidden>Pay: Seniors earn $150,000 a year. [1]&#10;&#10;[1] Careers' in out
     assert '<button type="button" class="bot-copy"' in out
@@ -162,7 +195,12 @@ def test_the_copy_button_copies_plain_text():
 
 def test_a_followup_says_how_it_was_read():
     p = passage()
-    answer = compose("And seniors?", [Candidate(passage=p, span=seniors_span(p), text="Seniors earn $150,000 a year.", score=0.9, passage_score=0.9)], 3, interpreted_as="And seniors? (about: Pay?)")
+    answer = compose(
+        "And seniors?",
+        [Candidate(passage=p, span=seniors_span(p), text="Seniors earn $150,000 a year.", score=0.9, passage_score=0.9)],
+        3,
+        interpreted_as="And seniors? (about: Pay?)",
+    )
     assert '<p class="bot-interpreted">Interpreted as: And seniors? (about: Pay?)</p>' in to_html(answer)
 
 

@@ -39,7 +39,9 @@ def padded(tmp_path):
     corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index", HashEmbedder())
     index = load_index(tmp_path / "index")
-    return dataclasses.replace(index, passage_vectors=OverAsking(index.passage_vectors), sentence_vectors=OverAsking(index.sentence_vectors))
+    return dataclasses.replace(
+        index, passage_vectors=OverAsking(index.passage_vectors), sentence_vectors=OverAsking(index.sentence_vectors)
+    )
 
 
 def test_minus_one_ids_are_not_hits(padded):

@@ -169,7 +169,11 @@ def refused_targets(settings: Settings) -> list[str]:
 def test_no_file_route_serves_corpus_index_or_anything_else(server):
     url, settings = server
     base = url.rstrip("/")
-    urls = [f"{base}{prefix}{target}" for target in refused_targets(settings) for prefix in ("/gradio_api/file=", "/file=", "/gradio_api/file/", "/file/")]
+    urls = [
+        f"{base}{prefix}{target}"
+        for target in refused_targets(settings)
+        for prefix in ("/gradio_api/file=", "/file=", "/gradio_api/file/", "/file/")
+    ]
     urls += [
         f"{base}/static/..%2f..%2f..%2f..%2fetc/passwd",
         f"{base}/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
@@ -189,7 +193,9 @@ def test_no_file_route_serves_corpus_index_or_anything_else(server):
 def test_uploads_are_refused(server):
     url, _ = server
     boundary = "b" + uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"x.txt\"\r\n\r\n" + "A" * 10_000 + f"\r\n--{boundary}--\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="x.txt"\r\n\r\n' + "A" * 10_000 + f"\r\n--{boundary}--\r\n"
+    ).encode()
     for path in ("gradio_api/upload", "upload", "gradio_api/process_recording"):
         status, _, _ = http(url + path, "POST", {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body)
         assert status == 403, path
@@ -229,7 +235,11 @@ def test_a_foreign_origin_gets_no_cors_allowance(server):
         for method, path, extra in (
             ("GET", "config", {}),
             ("GET", "gradio_api/info", {}),
-            ("OPTIONS", "gradio_api/queue/join", {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}),
+            (
+                "OPTIONS",
+                "gradio_api/queue/join",
+                {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+            ),
         ):
             status, headers, _ = http(url + path, method, {"Origin": origin, **extra})
             assert "access-control-allow-origin" not in headers, (origin, path, headers)

@@ -27,7 +27,9 @@ _ASKS = {
         r"|\b(background|bio|biography|profession|expertise) of the (author|writer)\b",
         re.I,
     ),
-    "publisher": re.compile(r"\bwho\b.*\bpublish(ed|es)?\b|\bpublisher\b|\bwhich (site|website|company|blog|publication)\b.*\b(publish|post)", re.I),
+    "publisher": re.compile(
+        r"\bwho\b.*\bpublish(ed|es)?\b|\bpublisher\b|\bwhich (site|website|company|blog|publication)\b.*\b(publish|post)", re.I
+    ),
     "date": re.compile(
         r"\bwhen\b.*\b(publish|published|written|wrote|posted|released|come out|came out)\b"
         r"|\b(publication|release|posting) date\b|\bwhat (date|year|day|month)\b.*\b(publish|written|wrote|posted)\b"
@@ -68,7 +70,11 @@ def about_question(question: str, documents: Mapping[str, Document], context: st
     field = next((f for f, pattern in _ASKS.items() if pattern.search(text)), None)
     if field is None:
         return None
-    if field == "author" and _FIELD_OF_PUBLISHER_QUESTION.search(text) and not re.search(r"\b(wrote|write|written|author|writer)\b", text, re.I):
+    if (
+        field == "author"
+        and _FIELD_OF_PUBLISHER_QUESTION.search(text)
+        and not re.search(r"\b(wrote|write|written|author|writer)\b", text, re.I)
+    ):
         field = "publisher"
     named = _named_documents(text, list(documents.values())) or _named_documents(fold(context), list(documents.values()))
     leftover = [w for w in content_words(text) if w not in _FIELD_WORDS and w not in ("who", "when")]
@@ -166,7 +172,17 @@ def answer_about(question: str, asked: AboutQuestion, interpreted_as: str = "") 
         n = len(citations) + 1
         s, e = span
         citations.append(
-            Citation(n=n, doc_id=doc.doc_id, title=doc.title, heading=ABOUT_HEADING, start=s, end=e, text=doc.text[s:e], score=1.0, highlights=((s, e),))
+            Citation(
+                n=n,
+                doc_id=doc.doc_id,
+                title=doc.title,
+                heading=ABOUT_HEADING,
+                start=s,
+                end=e,
+                text=doc.text[s:e],
+                score=1.0,
+                highlights=((s, e),),
+            )
         )
         stated = display_sentence(doc.text[s:e])
         if asked.field == "author" and len(stated.split()) > len(value.split()) + 4:  # the article says more about them
@@ -181,5 +197,11 @@ def answer_about(question: str, asked: AboutQuestion, interpreted_as: str = "") 
     if missing and len(asked.documents) > 1:
         parts.append(f"The other articles don't say {_MISSING[asked.field].format('they were' if asked.field == 'date' else 'them')}.")
     return Answer(
-        question=question, text=" ".join(parts), abstained=False, citations=tuple(citations), interpreted_as=interpreted_as, confidence=1.0, sentences=tuple(parts)
+        question=question,
+        text=" ".join(parts),
+        abstained=False,
+        citations=tuple(citations),
+        interpreted_as=interpreted_as,
+        confidence=1.0,
+        sentences=tuple(parts),
     )

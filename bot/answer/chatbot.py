@@ -42,8 +42,9 @@ class Found:
 
 
 class Chatbot:
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings, calibration: Calibration | None = None,
-                 tuning: Tuning = TUNING) -> None:
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder, settings: Settings, calibration: Calibration | None = None, tuning: Tuning = TUNING
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings

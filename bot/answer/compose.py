@@ -46,7 +46,13 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
     if not best.typed:  # the question asks for an amount the best sentence lacks: take it from a neighbour
         neighbours = _neighbours(best, (-1, 1))
         for c in ranked[1:]:
-            if c.typed and c.passage.pid == best.passage.pid and c.span in neighbours and c not in chosen and words + word_count(c.text) <= max_words:
+            if (
+                c.typed
+                and c.passage.pid == best.passage.pid
+                and c.span in neighbours
+                and c not in chosen
+                and words + word_count(c.text) <= max_words
+            ):
                 chosen.append(c)
                 words += word_count(c.text)
                 break
@@ -101,7 +107,8 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
         highlights.setdefault(pid, []).append(c.span)
         parts.append(f"{_with_section(c) if first_from_passage else c.text} [{numbers[pid]}]")
     citations = tuple(
-        Citation.of(n, passages[pid], scores[pid], tuple(sorted(highlights[pid]))) for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
+        Citation.of(n, passages[pid], scores[pid], tuple(sorted(highlights[pid])))
+        for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
     )
     return Answer(
         question=question,
@@ -118,4 +125,6 @@ def abstain(question: str, suggestions: tuple[str, ...], interpreted_as: str = "
     text = "The articles don't cover this, so I won't guess."
     if suggestions:
         text += " Questions they do answer: " + " · ".join(suggestions)
-    return Answer(question=question, text=text, abstained=True, interpreted_as=interpreted_as, suggestions=suggestions, confidence=confidence)
+    return Answer(
+        question=question, text=text, abstained=True, interpreted_as=interpreted_as, suggestions=suggestions, confidence=confidence
+    )

@@ -19,8 +19,6 @@ _ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|them|they|their|one|one
 _OPENERS = re.compile(r"^\s*(and|but|so|or|also|what about|how about|in which|which ones?|how so|then)\b", re.I)
 
 
-
-
 @dataclass(frozen=True)
 class Resolved:
     query: str  # what retrieval searches

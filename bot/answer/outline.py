@@ -62,7 +62,7 @@ def find_outlines(passages: Sequence[Passage], documents: dict | None = None, mi
 
 
 def compose_outline(question: str, outline: Outline, max_items: int, interpreted_as: str = "", confidence: float = 0.0) -> Answer:
-    """"{lead} {section} [1]; {section} [2]; …" citing each section's first passage."""
+    """ "{lead} {section} [1]; {section} [2]; …" citing each section's first passage."""
     items = outline.items[:max_items]
     names = [display_sentence(p.heading) for p in items]
     listed = "; ".join(f"{name} [{n}]" for n, name in enumerate(names, start=1))
@@ -70,7 +70,13 @@ def compose_outline(question: str, outline: Outline, max_items: int, interpreted
     text = f"{lead}: {listed}."
     citations = tuple(Citation.of(n, p, 1.0, _heading_span(p)) for n, p in enumerate(items, start=1))
     return Answer(
-        question=question, text=text, abstained=False, citations=citations, interpreted_as=interpreted_as, confidence=confidence, sentences=tuple(names)
+        question=question,
+        text=text,
+        abstained=False,
+        citations=citations,
+        interpreted_as=interpreted_as,
+        confidence=confidence,
+        sentences=tuple(names),
     )
 
 
@@ -99,6 +105,8 @@ class Outlines:
         beats ``to_beat``, the best single sentence's score plus the margin; None when none does."""
         if not any(o.intro in retrieved for o in self.items):
             return None
-        scores = [float(vec @ qvec) + match(o.lead) if o.intro in retrieved else -1.0 for o, vec in zip(self.items, self.vectors(), strict=True)]
+        scores = [
+            float(vec @ qvec) + match(o.lead) if o.intro in retrieved else -1.0 for o, vec in zip(self.items, self.vectors(), strict=True)
+        ]
         i = int(np.argmax(scores))
         return self.items[i] if scores[i] >= to_beat else None

@@ -75,7 +75,11 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
             shown, stems = sentences.get(p.doc_id, s, e)
             if len(shown.split()) < tuning.min_sentence_words:
                 continue
-            score = 0.5 * (float(c1) + float(c2)) + tuning.sentence_lexical * term_share(weights, stems) + tuning.sentence_passage * (hit.score - top)
+            score = (
+                0.5 * (float(c1) + float(c2))
+                + tuning.sentence_lexical * term_share(weights, stems)
+                + tuning.sentence_passage * (hit.score - top)
+            )
             for penalty in _role_penalties(shown, query.text, tuning):
                 score -= penalty
             score += _typing_bonus(shown, query.wants, tuning)

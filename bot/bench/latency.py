@@ -121,8 +121,7 @@ def _env(settings: Settings) -> dict[str, str]:
 def _run(args: list[str], settings: Settings) -> float:
     """Wall seconds of a fresh Python process."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, *args], env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          cwd=PROJECT_ROOT)
+    done = subprocess.run([sys.executable, *args], env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:4])} failed: {done.stderr.decode(errors='replace')[-2000:]}")
@@ -161,8 +160,13 @@ _WITH_PEAK = (
 
 def serving_rss_mb(settings: Settings, questions: Path) -> float:
     """Peak resident megabytes of a fresh process that loads everything and answers every question of the set."""
-    done = subprocess.run([sys.executable, "-c", _WITH_PEAK, "eval", str(questions), "--json"], env=_env(settings), capture_output=True,
-                          text=True, cwd=PROJECT_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", _WITH_PEAK, "eval", str(questions), "--json"],
+        env=_env(settings),
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     peaks = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("peak-kb ")]
     if done.returncode != 0 or not peaks:
         raise RuntimeError(f"eval failed: {done.stderr[-2000:]}")

@@ -35,15 +35,26 @@ def tables(result: ScaleResult) -> str:
             f"{result.exact_over_floor:.2f}x the floor.",
         ]
     if result.batch_ms:
-        lines += ["", "| queries per call (exact, " + _size(sorted({r.size for r in result.runs})[len({r.size for r in result.runs}) // 2])
-                  + ") | " + " | ".join(str(n) for n in result.batch_ms) + " |",
-                  "| --- |" + " --- |" * len(result.batch_ms),
-                  "| ms per query | " + " | ".join(f"{v:.2f}" for v in result.batch_ms.values()) + " |"]
+        lines += [
+            "",
+            "| queries per call (exact, "
+            + _size(sorted({r.size for r in result.runs})[len({r.size for r in result.runs}) // 2])
+            + ") | "
+            + " | ".join(str(n) for n in result.batch_ms)
+            + " |",
+            "| --- |" + " --- |" * len(result.batch_ms),
+            "| ms per query | " + " | ".join(f"{v:.2f}" for v in result.batch_ms.values()) + " |",
+        ]
     if result.text:
-        lines += ["", "| synthetic text passages | sentences | real build (s) | passages/s | embedding alone (s) | build / embedding |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "| synthetic text passages | sentences | real build (s) | passages/s | embedding alone (s) | build / embedding |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for t in result.text:
-            lines.append(f"| {t.passages:,} | {t.sentences:,} | {t.seconds:.1f} | {t.per_s:.1f} | {t.embed_seconds:.1f} | {t.seconds / t.embed_seconds:.2f} |")
+            lines.append(
+                f"| {t.passages:,} | {t.sentences:,} | {t.seconds:.1f} | {t.per_s:.1f} | {t.embed_seconds:.1f} | {t.seconds / t.embed_seconds:.2f} |"
+            )
         rate = result.text[-1].per_s
         if rate:
             lines.append("| 100k (extrapolated) | | " + f"{100_000 / rate / 60:.0f} min | | | |")
@@ -68,23 +79,43 @@ def plot(result: ScaleResult, path: Path) -> Path:
             ax_time.plot([r.size for r in runs], [r.p50_ms for r in runs], line, color=colour, marker=marker, label=label)
             for r in runs:
                 if kind != "exact":
-                    ax_time.annotate(f"{r.recall:.2f}", (r.size, r.p50_ms), textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour)
+                    ax_time.annotate(
+                        f"{r.recall:.2f}", (r.size, r.p50_ms), textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour
+                    )
             if data == "embedding-like":
                 ax_mem.plot([r.size for r in runs], [r.megabytes for r in runs], "-", color=colour, marker=marker, label=kind)
-                ax_build.plot([r.size for r in runs], [r.build_per_s for r in runs], "-", color=colour, marker=marker, label=f"{kind} (vectors)")
+                ax_build.plot(
+                    [r.size for r in runs], [r.build_per_s for r in runs], "-", color=colour, marker=marker, label=f"{kind} (vectors)"
+                )
     if result.text:
-        ax_build.plot([t.passages for t in result.text], [t.per_s for t in result.text], "-", color="black", marker="D",
-                      label="real build of text passages\n(chunk, embed, BM25, write)")
+        ax_build.plot(
+            [t.passages for t in result.text],
+            [t.per_s for t in result.text],
+            "-",
+            color="black",
+            marker="D",
+            label="real build of text passages\n(chunk, embed, BM25, write)",
+        )
     if result.floor_ms:
         biggest = max(r.size for r in result.runs)
         ax_time.plot([biggest], [result.floor_ms], "k*", markersize=12, label="bandwidth floor of exact")
     ax_time.axhline(5, color="grey", linewidth=0.8, linestyle=":")
     ax_time.text(min(r.size for r in result.runs), 5.4, "5 ms", color="grey", fontsize=8)
-    ax_time.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="search p50, one query (ms)",
-                title="Search cost by corpus size (numbers: recall@10)")
+    ax_time.set(
+        xscale="log",
+        yscale="log",
+        xlabel="vectors (384-d)",
+        ylabel="search p50, one query (ms)",
+        title="Search cost by corpus size (numbers: recall@10)",
+    )
     ax_mem.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="index size (MB)", title="Memory by corpus size")
-    ax_build.set(xscale="log", yscale="log", xlabel="vectors or passages", ylabel="built per second",
-                 title="Build throughput (embedding bounds the real build)")
+    ax_build.set(
+        xscale="log",
+        yscale="log",
+        xlabel="vectors or passages",
+        ylabel="built per second",
+        title="Build throughput (embedding bounds the real build)",
+    )
     for ax in (ax_time, ax_build, ax_mem):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)

@@ -83,14 +83,26 @@ def index_megabytes(index) -> float:
     return len(faiss.serialize_index(index)) / 1e6
 
 
-def measure(data: str, x: np.ndarray, queries: np.ndarray, truth: np.ndarray, choice: ann.IndexChoice, index=None) -> tuple[IndexRun, object]:
+def measure(
+    data: str, x: np.ndarray, queries: np.ndarray, truth: np.ndarray, choice: ann.IndexChoice, index=None
+) -> tuple[IndexRun, object]:
     start = time.perf_counter()
     index = index if index is not None else kinds.build(x, choice)
     built = time.perf_counter() - start
     one, two = time_queries(index, queries, threads=1), time_queries(index, queries[: min(len(queries), 50)], threads=2)
     recall = recall_at(index.search(queries, K)[1], truth)
-    run = IndexRun(data, len(x), ann.describe(index), choice.kind, len(x) / built if built else 0.0,
-                   percentile(one, 50) * 1e3, percentile(one, 95) * 1e3, percentile(two, 50) * 1e3, index_megabytes(index), recall)
+    run = IndexRun(
+        data,
+        len(x),
+        ann.describe(index),
+        choice.kind,
+        len(x) / built if built else 0.0,
+        percentile(one, 50) * 1e3,
+        percentile(one, 95) * 1e3,
+        percentile(two, 50) * 1e3,
+        index_megabytes(index),
+        recall,
+    )
     return run, index
 
 
@@ -102,8 +114,11 @@ def tune(index, queries: np.ndarray, truth: np.ndarray, target: float = RECALL_T
     import faiss
 
     ivf = faiss.try_extract_index_ivf(index) if not isinstance(index, faiss.IndexHNSW) else None
-    steps = [16, 32, 64, 128, 256, 512, 1024, 2048] if ivf is None else sorted(
-        {v for i in range(2, 14) for v in (2**i, 3 * 2 ** (i - 1)) if v <= ivf.nlist} | {ivf.nlist})
+    steps = (
+        [16, 32, 64, 128, 256, 512, 1024, 2048]
+        if ivf is None
+        else sorted({v for i in range(2, 14) for v in (2**i, 3 * 2 ** (i - 1)) if v <= ivf.nlist} | {ivf.nlist})
+    )
     for value in steps:
         if ivf is None:
             index.hnsw.efSearch = value
@@ -196,8 +211,16 @@ class ScaleResult:
     batch_ms: dict[int, float]  # per query, exact search at the middle size, by batch size
 
 
-def run_scale(sizes: Sequence[int], text_sizes: Sequence[int], embedder, corpus_dir, questions: Sequence[str], workdir,
-              say: Progress = print, hnsw_uniform_up_to: int = 100_000) -> ScaleResult:
+def run_scale(
+    sizes: Sequence[int],
+    text_sizes: Sequence[int],
+    embedder,
+    corpus_dir,
+    questions: Sequence[str],
+    workdir,
+    say: Progress = print,
+    hnsw_uniform_up_to: int = 100_000,
+) -> ScaleResult:
     """The whole scale benchmark (see the module docstring)."""
     from bot.ingest.corpus import load_corpus
 

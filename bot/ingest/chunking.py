@@ -56,8 +56,15 @@ def chunk_document(doc: Document) -> list[Passage]:
                 start = heading_start  # the first passage of a section quotes its heading line
             passages.append(
                 Passage(
-                    pid=0, doc_id=doc.doc_id, title=doc.title, heading=heading, start=start, end=end, text=text[start:end],
-                    sentences=sents, parent=parent if parent != heading else "",
+                    pid=0,
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    heading=heading,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    sentences=sents,
+                    parent=parent if parent != heading else "",
                 )
             )
         section_units.clear()
@@ -82,11 +89,7 @@ def chunk_document(doc: Document) -> list[Passage]:
             close_section()
             heading_start = None
             continue
-        joins = (
-            block.kind == "item"
-            and unit
-            and (unit[-1].kind == "item" or folded[unit[-1].start : unit[-1].end].rstrip().endswith(":"))
-        )
+        joins = block.kind == "item" and unit and (unit[-1].kind == "item" or folded[unit[-1].start : unit[-1].end].rstrip().endswith(":"))
         if joins:
             unit.append(block)
         else:
@@ -154,7 +157,9 @@ def _pack(folded: str, units: list[list[Block]]) -> list[tuple[int, int, tuple[S
         if merged:
             prev_words = _words_of(folded, merged[-1])
             this_words = _words_of(folded, piece)
-            if (prev_words < TUNING.min_passage_words or this_words < TUNING.min_passage_words) and prev_words + this_words <= TUNING.max_passage_words:
+            if (
+                prev_words < TUNING.min_passage_words or this_words < TUNING.min_passage_words
+            ) and prev_words + this_words <= TUNING.max_passage_words:
                 merged[-1] = merged[-1] + piece
                 continue
         merged.append(piece)

@@ -37,8 +37,6 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-
-
 @dataclass(frozen=True)
 class CorpusLoad:
     documents: tuple[Document, ...]
@@ -198,7 +196,12 @@ def decode(raw: bytes) -> tuple[str, str]:
 
     NUL bytes mean binary data or UTF-16 without a BOM: refused rather than read as garbage.
     """
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if raw.startswith(bom):
             try:
                 return raw.decode(codec), f"read as {codec.upper()} (save it as UTF-8 to silence this)"

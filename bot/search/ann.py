@@ -76,8 +76,9 @@ def ivf_lists(n_vectors: int) -> int:
     return max(1, min(nlist, n_vectors // 39))
 
 
-def ivf_pq_refine(n_vectors: int, dim: int = 384, nprobe: int | None = None, k_factor: float = TUNING.pq_k_factor,
-                  refine: str = PQ_REFINE) -> IndexChoice:
+def ivf_pq_refine(
+    n_vectors: int, dim: int = 384, nprobe: int | None = None, k_factor: float = TUNING.pq_k_factor, refine: str = PQ_REFINE
+) -> IndexChoice:
     """IVF with 4-bit PQ codes scanned by SIMD (two dimensions per code), the best candidates re-scored exactly.
 
     About 4·√n lists as IVF-SQ8; a quarter probed up to 2,048 lists, 3/16 above

@@ -63,9 +63,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
         if not passages:
             raise CorpusError(f"The articles in {corpus_dir} gave no passages: are they empty?")
         docs_by_id = {d.doc_id: d for d in load.documents}
-        sentence_texts = [
-            sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences
-        ]
+        sentence_texts = [sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences]
         acronyms = find_acronyms([d.text for d in load.documents])
         pvecs = embedder.encode([passage_view(p) for p in passages])
         svecs = embedder.encode(sentence_texts)
@@ -103,7 +101,6 @@ def _write_jsonl(path: Path, rows) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
 
 
 def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str]]:

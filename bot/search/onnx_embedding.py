@@ -121,7 +121,9 @@ class OnnxModel:
             try:
                 export(model_dir, path)
             except Exception as exc:  # noqa: BLE001 - any failure: the caller falls back or says the fix
-                raise BotError(f"Could not export {model_dir} to ONNX ({exc.__class__.__name__}: {exc}). Set BOT_EMBED_BACKEND=torch.") from exc
+                raise BotError(
+                    f"Could not export {model_dir} to ONNX ({exc.__class__.__name__}: {exc}). Set BOT_EMBED_BACKEND=torch."
+                ) from exc
         config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
         self.max_tokens = int(config.get("max_seq_length") or 512)
         self.lower = bool(config.get("do_lower_case"))

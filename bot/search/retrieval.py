@@ -45,7 +45,9 @@ class Retriever:
     def term_idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
 
-    def search(self, query: str, k: int | None = None, vector: np.ndarray | None = None, boost: dict[int, float] | None = None) -> Retrieval:
+    def search(
+        self, query: str, k: int | None = None, vector: np.ndarray | None = None, boost: dict[int, float] | None = None
+    ) -> Retrieval:
         idx = self.index
         n = len(idx.passages)
         qvec = self.embed(query) if vector is None else vector

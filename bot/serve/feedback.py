@@ -124,11 +124,15 @@ class FeedbackLog:
                 with self.path.open("a", encoding="utf-8") as fh:
                     fh.write(line)
         except OSError as exc:
-            raise FeedbackError(f"Cannot write feedback to {self.path} ({exc.strerror or exc}); set BOT_FEEDBACK_PATH to a writable file.") from exc
+            raise FeedbackError(
+                f"Cannot write feedback to {self.path} ({exc.strerror or exc}); set BOT_FEEDBACK_PATH to a writable file."
+            ) from exc
 
     def read(self) -> FeedbackRead:
         if not self.path.is_file():
-            raise FeedbackError(f"No feedback file at {self.path}: feedback is recorded by the thumbs under each answer in the chat (BOT_FEEDBACK_PATH sets the file).")
+            raise FeedbackError(
+                f"No feedback file at {self.path}: feedback is recorded by the thumbs under each answer in the chat (BOT_FEEDBACK_PATH sets the file)."
+            )
         latest: dict[str, Feedback] = {}
         warnings = []
         for n, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):

@@ -106,7 +106,9 @@ def to_html(answer: Answer, documents: Mapping[str, Document] | None = None, key
             out.extend(_source_html(c, documents.get(c.doc_id), key) for c in answer.citations)
             out.append("</div>")
     plain = html.escape(to_plain(answer, documents)).replace("\n", "&#10;")  # newlines as entities: the message stays one line
-    out.append(f'<div class="bot-plain" hidden>{plain}</div><div class="bot-actions"><button type="button" class="bot-copy" title="Copy the answer and its sources">Copy</button></div>')
+    out.append(
+        f'<div class="bot-plain" hidden>{plain}</div><div class="bot-actions"><button type="button" class="bot-copy" title="Copy the answer and its sources">Copy</button></div>'
+    )
     out.append("</div>")
     return "".join(out)
 
@@ -140,7 +142,9 @@ def _source_html(c: Citation, doc: Document | None, key: str) -> str:
         html_.append(f'<div class="bot-source-where">{" · ".join(below)}</div>')
     html_.append(f'<blockquote class="bot-passage">{body}</blockquote>')
     if doc is not None and doc.text[p.start : p.end] == p.text:
-        html_.append(f'<details class="bot-context"><summary>Show in the article</summary><div class="bot-article">{_context(doc.text, p, c.highlights)}</div></details>')
+        html_.append(
+            f'<details class="bot-context"><summary>Show in the article</summary><div class="bot-article">{_context(doc.text, p, c.highlights)}</div></details>'
+        )
     html_.append("</div>")
     return "".join(html_)
 
@@ -205,7 +209,7 @@ def start_screen(documents) -> str:
     items = []
     for doc in sorted(documents, key=lambda d: d.title.lower()):
         meta = " · ".join(_esc(x) for x in (doc.author, doc.publisher, doc.date) if x)
-        items.append(f'<li><strong>{_esc(doc.title)}</strong>{f" <span class=bot-meta>{meta}</span>" if meta else ""}</li>')
+        items.append(f"<li><strong>{_esc(doc.title)}</strong>{f' <span class=bot-meta>{meta}</span>' if meta else ''}</li>")
     return (
         '<div class="bot-start"><p><strong>Ask the articles.</strong> Short answers with numbered citations '
         f"to the exact passages, from {len(items)} article{'s' if len(items) != 1 else ''}:</p>"

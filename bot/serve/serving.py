@@ -52,7 +52,11 @@ def read_credentials(env: Mapping[str, str] = os.environ, auth_file: Path | None
             text = auth_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"Cannot read the auth file {auth_file} ({exc}): give a readable file of user:password lines.") from exc
-        lines += [(f"{auth_file}:{n}", line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
+        lines += [
+            (f"{auth_file}:{n}", line.strip())
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
         if not any(where.startswith(str(auth_file)) for where, _ in lines):
             raise ConfigError(f"The auth file {auth_file} holds no user:password line: add one.")
     credentials = []
