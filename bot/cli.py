@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("index", help="build the index if the corpus or model changed")
     s.add_argument("--rebuild", action="store_true", help="build even when the index is fresh")
+    s = sub.add_parser("inspect", help="show what one file becomes: sections, passages, code blocks, words kept")
+    s.add_argument("file", type=Path)
     s = sub.add_parser("ask", help="answer one question")
     s.add_argument("question")
     s.add_argument("--history", action="append", default=[], help="an earlier question of the same chat (repeatable, oldest first)")
@@ -98,10 +100,35 @@ def _index(settings: Settings, args) -> int:
     from bot.search.build import ensure_index
     from bot.search.embedding import embedder_for
 
-    what, warnings = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
+    what, warnings, reading = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
+    for line in reading:
+        print(line)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"index {what} in {settings.index_dir}" if what != "fresh" else f"index is up to date in {settings.index_dir}")
+    return 0
+
+
+def _inspect(settings: Settings, args) -> int:
+    from bot.errors import CorpusError
+    from bot.ingest.chunking import chunk_documents
+    from bot.ingest.corpus import read_document
+    from bot.ingest.report import describe
+
+    path = args.file
+    if not path.is_file():
+        raise CorpusError(f"{path} is not a file: give the path of a .txt, .md, .html or .pdf file.")
+    try:
+        doc_id = path.resolve().relative_to(settings.corpus_dir.resolve()).as_posix()
+    except ValueError:
+        doc_id = path.name
+    try:
+        doc, notes = read_document(path, doc_id)
+    except ValueError as exc:
+        raise CorpusError(f"{path} cannot be read: {exc}") from exc
+    for note in notes:
+        print(f"note: {note}")
+    print(describe(doc, chunk_documents([doc])))
     return 0
 
 
@@ -251,4 +278,13 @@ def _bench(settings: Settings, args) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "serve": _serve, "feedback": _feedback, "bench": _bench}
+_COMMANDS = {
+    "index": _index,
+    "inspect": _inspect,
+    "ask": _ask,
+    "eval": _eval,
+    "calibrate": _calibrate,
+    "serve": _serve,
+    "feedback": _feedback,
+    "bench": _bench,
+}

@@ -21,8 +21,24 @@ Span = tuple[int, int]
 
 
 @dataclass(frozen=True, kw_only=True)
+class Block:
+    """One structural unit of a document's text, as its reader found it: offsets into ``Document.text``."""
+
+    kind: str  # heading | para | item | code | row (a table row) | rule
+    start: int
+    end: int
+    body_start: int = -1  # where the text proper starts, after a bullet or '#' marker (-1: at start)
+    level: int = 0  # a heading's level (1 = the page title), 0 when the reader cannot tell
+    furniture: bool = False  # page furniture (set by bot.ingest.furniture, never by a reader)
+
+    @property
+    def body(self) -> int:
+        return self.start if self.body_start < 0 else self.body_start
+
+
+@dataclass(frozen=True, kw_only=True)
 class Document:
-    """One article: its body text and the metadata the file states."""
+    """One article: its body text, its structure, and the metadata the file declares."""
 
     doc_id: str  # the path relative to the corpus folder, with forward slashes
     title: str
@@ -32,6 +48,12 @@ class Document:
     publisher: str = ""
     url: str = ""
     sha256: str = ""
+    blocks: tuple[Block, ...] = ()  # the reader's structure; empty: chunking reads the text's lines
+    source_words: int = 0  # words of the file's visible text, to tell how much of it was kept (0: unknown)
+
+    def __post_init__(self) -> None:
+        if self.blocks and isinstance(self.blocks[0], dict):  # read back from documents.jsonl
+            object.__setattr__(self, "blocks", tuple(Block(**b) for b in self.blocks))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +69,7 @@ class Passage:
     text: str
     sentences: tuple[Span, ...]  # absolute, half-open, inside [start, end)
     parent: str = ""  # the heading this section sits under ("The Pros: …"), if any
+    code: tuple[Span, ...] = ()  # those of the sentences that are code blocks, quoted verbatim
 
     @property
     def word_count(self) -> int:

@@ -141,7 +141,8 @@ def test_markdown_title_from_hash_heading(corpus):
     (doc,) = load_corpus(corpus).documents
     assert doc.doc_id == "paths.md"
     assert doc.title == "Learning Paths"
-    assert doc.text == text
+    assert doc.text == "Learning Paths\n\nStart with statistics, then programming."  # the rendered text: no markup
+    assert [(b.kind, b.level) for b in doc.blocks] == [("heading", 1), ("para", 0)]
 
 
 def test_sha256_is_of_the_file_bytes(corpus):

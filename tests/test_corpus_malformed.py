@@ -230,7 +230,9 @@ def test_a_file_gone_during_the_build_leaves_the_index_stale_not_fresh(tmp_path,
 
 def test_lone_surrogates_from_an_extractor_are_replaced_not_fatal(tmp_path, monkeypatch):
     # A PDF with a broken character map can give lone surrogates, which UTF-8 cannot store.
-    monkeypatch.setattr(corpus_mod, "_read_pdf", lambda raw: ({"title": "Bad \ud835 map"}, "Careers in data \ud835 engineering pay well."))
+    from bot.ingest import pdf
+
+    monkeypatch.setattr(pdf, "read_pdf", lambda raw: ({"title": "Bad \ud835 map"}, "Careers in data \ud835 engineering pay well.", [], 6))
     corpus = make_corpus(tmp_path / "corpus", [Bad("map.pdf", write(b"%PDF-1.4"), "")])
     build_index(corpus, tmp_path / "index", HashEmbedder())
     doc = load_index(tmp_path / "index").documents["map.pdf"]

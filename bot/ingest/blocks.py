@@ -8,8 +8,8 @@ Offsets are into the folded text, which has the original's offsets (``bot.text.f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from bot.records import Block
 from bot.text import STOP_WORDS
 
 _LINE = re.compile(r"[^\r\n]+")
@@ -19,15 +19,6 @@ _MD_HEADING = re.compile(r"#{1,6}\s+")
 BYLINE = re.compile(r"^(published|posted|updated|last updated|written by|by)\b", re.I)
 #: Words a title leaves in lower case ("Pros and Cons of the Job").
 _SMALL_WORDS = STOP_WORDS | {"vs", "via"}
-
-
-@dataclass(frozen=True)
-class Block:
-    start: int
-    end: int
-    kind: str  # heading | item | para | rule
-    body_start: int  # after a bullet marker or '#'s
-    furniture: bool = False
 
 
 def _lines(folded: str) -> list[tuple[int, int]]:
@@ -70,7 +61,7 @@ def classify(folded: str) -> list[Block]:
                 kind = "heading"
             elif kind == "item" and nxt == "para":
                 kind = "heading"
-        blocks.append(Block(start, end, kind, body_start))
+        blocks.append(Block(kind=kind, start=start, end=end, body_start=body_start))
     return blocks
 
 

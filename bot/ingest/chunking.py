@@ -22,7 +22,7 @@ from bot.records import Document, Passage, Span
 from bot.text import fold, word_count
 
 #: Bump when the output of chunking changes: the index manifest records it.
-CHUNKER_VERSION = 6
+CHUNKER_VERSION = 7
 
 
 def chunk_documents(documents: tuple[Document, ...] | list[Document]) -> list[Passage]:
@@ -41,10 +41,14 @@ def _renumber(p: Passage, pid: int) -> Passage:
 def chunk_document(doc: Document) -> list[Passage]:
     text = doc.text
     folded = fold(text)
-    blocks = mark_furniture(folded, classify(folded), doc.title)
+    found = [b if b.body_start >= 0 else replace(b, body_start=b.start) for b in doc.blocks] if doc.blocks else classify(folded)
+    blocks = mark_furniture(folded, found, doc.title)
     passages: list[Passage] = []
     heading = parent = ""
-    parents = _parent_headings(folded, blocks)
+    leveled = any(b.level for b in blocks if b.kind == "heading")
+    parents = set() if leveled else _parent_headings(folded, blocks)
+    ancestors: list[tuple[int, str]] = []  # (level, heading) of the sections the current one sits in
+    code = {(b.start, b.end) for b in blocks if b.kind == "code"}
     unit: list[Block] = []
     section_units: list[list[Block]] = []
 
@@ -65,6 +69,7 @@ def chunk_document(doc: Document) -> list[Passage]:
                     text=text[start:end],
                     sentences=sents,
                     parent=parent if parent != heading else "",
+                    code=tuple(sp for sp in sents if sp in code),
                 )
             )
         section_units.clear()
@@ -77,7 +82,12 @@ def chunk_document(doc: Document) -> list[Passage]:
             close_section()
             heading = text[block.body_start : block.end].strip() if block.kind == "heading" and not block.furniture else ""
             heading_start = block.start if heading else None
-            if block.kind == "rule" or block.furniture:
+            if leveled and heading:
+                while ancestors and ancestors[-1][0] >= block.level:
+                    ancestors.pop()
+                parent = ancestors[-1][1] if ancestors else ""
+                ancestors.append((block.level, heading))
+            elif block.kind == "rule" or block.furniture:
                 parent = ""
             elif i in parents:
                 parent = heading
@@ -89,7 +99,11 @@ def chunk_document(doc: Document) -> list[Passage]:
             close_section()
             heading_start = None
             continue
-        joins = block.kind == "item" and unit and (unit[-1].kind == "item" or folded[unit[-1].start : unit[-1].end].rstrip().endswith(":"))
+        lead_in = bool(unit) and folded[unit[-1].start : unit[-1].end].rstrip().endswith(":")
+        joins = bool(unit) and (
+            (block.kind in ("item", "row") and (unit[-1].kind in ("item", "row") or lead_in))
+            or block.kind == "code"  # code stays with the sentence that introduces it
+        )
         if joins:
             unit.append(block)
         else:
@@ -123,8 +137,11 @@ def _atoms(folded: str, unit: list[Block]) -> list[tuple[Span, list[Span]]]:
     """Pieces a passage may not cut: a list item whole when short, else sentences."""
     atoms: list[tuple[Span, list[Span]]] = []
     for b in unit:
+        if b.kind == "code":  # verbatim: never cut into sentences, cut at line ends only when very long
+            atoms.extend((span, [span]) for span in code_pieces(folded, b.start, b.end, 2 * TUNING.max_passage_words))
+            continue
         sents = [piece for sp in sentence_spans(folded, b.body_start, b.end) for piece in split_long(folded, sp, TUNING.max_passage_words)]
-        if b.kind == "item" and word_count(folded[b.start : b.end]) <= TUNING.max_passage_words:
+        if b.kind in ("item", "row") and word_count(folded[b.start : b.end]) <= TUNING.max_passage_words:
             atoms.append(((b.start, b.end), sents))
         else:
             for k, sp in enumerate(sents):
@@ -169,6 +186,24 @@ def _pack(folded: str, units: list[list[Block]]) -> list[tuple[int, int, tuple[S
         sents = tuple(sp for _, spans in piece for sp in spans)
         out.append((start, end, sents))
     return out
+
+
+def code_pieces(folded: str, start: int, end: int, limit: int) -> list[Span]:
+    """A code block whole, or cut at line ends into pieces of at most ``limit`` words."""
+    if word_count(folded[start:end]) <= limit:
+        return [(start, end)]
+    pieces, begin, words, pos = [], start, 0, start
+    while pos < end:
+        newline = folded.find("\n", pos, end)
+        line_end = end if newline < 0 else newline
+        line_words = word_count(folded[pos:line_end])
+        if words and words + line_words > limit:
+            pieces.append((begin, pos - 1))  # up to the line break before this line
+            begin, words = pos, 0
+        words += line_words
+        pos = line_end + 1
+    pieces.append((begin, end))
+    return [(s, e) for s, e in pieces if folded[s:e].strip()]
 
 
 def _words_of(folded: str, piece: list[tuple[Span, list[Span]]]) -> int:

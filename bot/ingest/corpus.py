@@ -23,10 +23,12 @@ from pathlib import Path
 
 from bot.errors import CorpusError
 from bot.records import Document
+from bot.text import word_count
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
@@ -174,21 +176,35 @@ def read_document(path: Path, doc_id: str) -> tuple[Document, list[str]]:
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in PDF_SUFFIXES:
-        meta, body = _read_pdf(raw)
+        from bot.ingest.pdf import read_pdf
+
+        meta, body, blocks, source_words = read_pdf(raw)
     else:
         text, note = decode(raw)
         if note:
             notes.append(note)
         if suffix in HTML_SUFFIXES:
-            meta, body = _read_html(text)
+            from bot.ingest.html import read_html
+
+            meta, body, built = read_html(text)
+            blocks, source_words = built.blocks, built.source_words
+        elif suffix in MARKDOWN_SUFFIXES:
+            from bot.ingest.markdown import read_markdown
+
+            meta, source = split_front_matter(text)
+            built = read_markdown(source)
+            body, blocks, source_words = built.text, built.blocks, word_count(built.text)
         else:
+            from bot.ingest.plaintext import text_blocks
+
             meta, body = split_front_matter(text)
+            blocks, source_words = text_blocks(body), word_count(body)
     # Extractors can emit lone surrogates (a PDF's broken character map); they cannot be written as UTF-8.
     body = _SURROGATE.sub("\ufffd", body)
     meta = {k: _SURROGATE.sub("\ufffd", v) for k, v in meta.items()}
     title = meta.get("title") or _first_line_title(body) or path.stem.replace("-", " ").replace("_", " ")
     fields = {k: meta.get(k, "") for k in _META_KEYS if k != "title"}
-    return Document(doc_id=doc_id, title=title, text=body, sha256=digest, **fields), notes
+    return Document(doc_id=doc_id, title=title, text=body, sha256=digest, blocks=tuple(blocks), source_words=source_words, **fields), notes
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -238,48 +254,3 @@ def _first_line_title(body: str) -> str:
         if line:
             return line if len(line) <= 120 else ""
     return ""
-
-
-def _read_html(html: str) -> tuple[dict[str, str], str]:
-    import trafilatura  # heavy: imported only when an HTML file is met
-
-    body = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True, favor_precision=True)
-    if not body:
-        raise ValueError("no main text found in the HTML")
-    meta: dict[str, str] = {}
-    info = trafilatura.extract_metadata(html)
-    if info is not None:
-        for key in ("title", "author", "date", "url"):
-            value = getattr(info, key, None)
-            if value:
-                meta[key] = str(value)
-        if getattr(info, "sitename", None):
-            meta["publisher"] = str(info.sitename)
-    return meta, body
-
-
-def _read_pdf(raw: bytes) -> tuple[dict[str, str], str]:
-    import io
-
-    from pypdf import PdfReader  # imported only when a PDF is met
-
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):  # an empty password opens owner-only protection
-            raise ValueError("the PDF is encrypted: save a copy without a password")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    except ValueError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a broken file
-        raise ValueError(f"not a readable PDF ({_reason(exc)})") from exc
-    body = "\n\n".join(p for p in pages if p)
-    if not body:
-        raise ValueError("the PDF has no text layer")
-    meta: dict[str, str] = {}
-    info = reader.metadata
-    if info is not None:
-        if info.title:
-            meta["title"] = str(info.title)
-        if info.author:
-            meta["author"] = str(info.author)
-    return meta, body

@@ -8,8 +8,10 @@ Repeated blocks (a subtitle that restates the first paragraph) and the title lin
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from bot.ingest.blocks import BYLINE, Block
+from bot.ingest.blocks import BYLINE
+from bot.records import Block
 from bot.text import for_matching, word_count
 
 _BREADCRUMB = re.compile(r"\s[\u00bb\u203a>|/]\s|^home\s*[\u00bb\u203a>]", re.I)
@@ -33,20 +35,27 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
     seen: set[str] = set()
     kept: list[Block] = []
     dropped: set[int] = set()
+    title_lines: set[int] = set()
     prev_key = None
     for b in blocks:
         key = for_matching(folded[b.body_start : b.end])
-        if b.kind != "rule":
+        if b.kind in ("code", "row") or (b.kind == "heading" and b.level > 1):
+            pass  # code and table rows repeat for a reason; a document's own sections may share a name
+        elif b.kind != "rule":
             if key and key == prev_key:
                 dropped.add(len(kept) - 1)  # a subtitle restating the next line: keep the later one
             elif not key or key == title_key or key in seen:
                 dropped.add(len(kept))  # the title line, a repeat, or punctuation only
+                if key and key == title_key:
+                    title_lines.add(len(kept))
         seen.add(key)
         prev_key = key
         kept.append(b)
 
     def cued(b: Block) -> bool:
         body = folded[b.body_start : b.end]
+        if b.kind in ("code", "row"):
+            return False
         if b.kind == "rule":
             return True
         if _BREADCRUMB.search(body) and word_count(body) <= 30 and b.kind != "heading":
@@ -77,12 +86,14 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
             for j in range(i, len(kept)):
                 furniture[j] = True
             break
+    if not any(not furniture[i] and i not in dropped and b.kind != "rule" for i, b in enumerate(kept)):
+        dropped -= title_lines  # a one-line document is its title line: keep it rather than lose everything
     for i in dropped:
         furniture[i] = True
     out: list[Block] = []
     for i, (b, f) in enumerate(zip(kept, furniture, strict=True)):
         kind = "para" if i in dropped and b.kind == "heading" and not flags[i] else b.kind  # a boundary, not a section
-        out.append(Block(b.start, b.end, kind, b.body_start, f))
+        out.append(replace(b, kind=kind, furniture=f))
     return _furniture_headings_hide_sections(out)
 
 
@@ -96,6 +107,6 @@ def _furniture_headings_hide_sections(blocks: list[Block]) -> list[Block]:
         elif b.kind == "rule":
             hidden = hidden and b.furniture
         if hidden and not b.furniture:
-            b = Block(b.start, b.end, b.kind, b.body_start, True)
+            b = replace(b, furniture=True)
         out.append(b)
     return out

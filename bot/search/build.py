@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.errors import CorpusError
 from bot.ingest.chunking import CHUNKER_VERSION, chunk_documents
 from bot.ingest.corpus import file_hashes, load_corpus
+from bot.ingest.report import reports
 from bot.records import Passage
 from bot.search import ann
 from bot.search.embedding import Embedder
@@ -62,6 +63,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
         passages = chunk_documents(load.documents)
         if not passages:
             raise CorpusError(f"The articles in {corpus_dir} gave no passages: are they empty?")
+        reading = reports(load.documents, passages)
         docs_by_id = {d.doc_id: d for d in load.documents}
         sentence_texts = [sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences]
         acronyms = find_acronyms([d.text for d in load.documents])
@@ -87,7 +89,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
                 sources=sources,
                 files=hash_files(work),
                 created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                warnings=load.warnings,
+                warnings=load.warnings + tuple(w for r in reading for w in r.warnings()),
+                reading=tuple(r.line() for r in reading),
             )
             (work / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
             version = publish(work, index_dir)
@@ -103,11 +106,11 @@ def _write_jsonl(path: Path, rows) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str]]:
-    """Build the index when it is missing or stale. Returns (what happened, warnings)."""
+def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str], list[str]]:
+    """Build the index when it is missing or stale. Returns (what happened, warnings, what each file became)."""
     status = index_status(settings.corpus_dir, settings.index_dir, embedder.name)
     if status.state == "fresh" and not rebuild:
-        return "fresh", []
+        return "fresh", [], []
     log.info("building the index (%s)", status.reason or "asked to")
     manifest = build_index(settings.corpus_dir, settings.index_dir, embedder)
-    return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings)
+    return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings), list(manifest.reading)

@@ -50,7 +50,7 @@ from bot.search.store import (  # noqa: F401 - CURRENT re-exported
 log = logging.getLogger(__name__)
 
 #: Bump when the files or what goes into the vectors change.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class Manifest:
     files: dict[str, str]
     created: str
     warnings: tuple[str, ...] = ()
+    reading: tuple[str, ...] = ()  # per file: sections, passages, code blocks, visible words kept
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def read_manifest(folder: Path) -> Manifest:
         )
     try:
         raw["warnings"] = tuple(raw.get("warnings", ()))
+        raw["reading"] = tuple(raw.get("reading", ()))
         return Manifest(**raw)
     except (TypeError, ValueError) as exc:
         raise IndexCorrupt(f"The index manifest in {folder} is unreadable ({exc}): run `python -m bot index --rebuild`.") from exc
@@ -172,7 +174,8 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
     try:
         documents = {d["doc_id"]: Document(**d) for d in _read_jsonl(folder / "documents.jsonl")}
         passages = tuple(
-            Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"])}) for row in _read_jsonl(folder / "passages.jsonl")
+            Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})
+            for row in _read_jsonl(folder / "passages.jsonl")
         )
         pvecs = faiss.read_index(str(folder / "passages.faiss"))
         svecs = faiss.read_index(str(folder / "sentences.faiss"))

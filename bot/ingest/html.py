@@ -1,0 +1,273 @@
+"""HTML reader: the page's main content as blocks, headings from the DOM, code kept verbatim.
+
+Parsed with lxml (a real HTML parser, forgiving of broken markup) and walked in document order:
+``h1``–``h6`` are headings, ``dt`` terms and question-shaped bold paragraphs are headings one level
+down, ``pre`` is code, list items and table rows are blocks of their own. Navigation, sidebars,
+headers and footers, tables of contents, "edit this page" links and permalinks (¶) are left out.
+The main content is the first of the usual containers (``main``, ``[role=main]``, ``article``, Sphinx's
+``div.body``, AsciiDoc's ``#content``, MediaWiki's ``#mw-content-text``, …) that holds most of the
+page's text, else the body: a whole section is never lost to a boilerplate guess.
+
+Metadata comes only from what the page declares: ``<title>`` (or its one ``h1``), ``<meta>`` author,
+date and site name, a ``<time datetime>``, the canonical link. Nothing is guessed from the body text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.layout import BULLET, CELL, TextBuilder, heading_text, inline
+from bot.text import word_count
+
+_DROP_TAGS = frozenset(
+    "script style noscript template nav header footer aside form button select input textarea svg iframe object embed map head".split()
+)
+#: Class or id tokens of page furniture in the common site generators (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki).
+_DROP_TOKENS = frozenset(
+    "sphinxsidebar sphinxsidebarwrapper related headerlink toc toctree-wrapper contents localtoc navigation navbar nav "
+    "breadcrumb breadcrumbs footer sidebar skip skip-link menu search searchbox prev-next rst-footer-buttons wy-nav-side "
+    "wy-breadcrumbs md-sidebar md-header md-footer md-nav md-source-file theme-doc-sidebar-container pagination-nav "
+    "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
+    "navfooter footnotes-sep copyright feedback cookie-banner toc-backref".split()
+)
+_ADMONITIONS = frozenset("admonition note tip warning caution important hint attention danger error seealso".split())
+_HEADING = {f"h{i}": i for i in range(1, 7)}
+_LISTS = frozenset(("ul", "ol", "menu", "dir"))
+_BLOCKS = frozenset(
+    "p div section article main blockquote pre ul ol dl dt dd li table thead tbody tfoot tr td th figure figcaption "
+    "center details summary hr address fieldset h1 h2 h3 h4 h5 h6 menu dir".split()
+)
+_MAIN = (
+    "//main",
+    "//*[@role='main']",
+    "//article",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]",
+    "//*[@id='content']",
+    "//*[@id='mw-content-text']",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' document ')]",
+)
+_QUESTION = re.compile(r"\?\s*$")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DATE_META = ("date", "dcterms.date", "dc.date", "dcterms.created", "article:published_time", "datepublished")
+
+
+def read_html(html: str) -> tuple[dict[str, str], str, TextBuilder]:
+    """(metadata, text, builder) of a page; ValueError when it holds no text at all."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (ValueError, lxml.etree.ParserError) as exc:  # lxml's "Document is empty"
+        raise ValueError("no main text found in the HTML") from exc
+    meta = _metadata(root)
+    body = root.find("body") if root.find("body") is not None else root
+    main = _main_content(root, body)
+    out = TextBuilder()
+    out.source_words = _visible_words(body)
+    _Walker(out).walk(main)
+    if not out.blocks:
+        raise ValueError("no main text found in the HTML (only navigation, scripts or nothing)")
+    h1 = [b for b in out.blocks if b.kind == "heading" and b.level == 1]
+    if len(h1) == 1 and len(out.text[h1[0].start : h1[0].end].split()) <= 15:
+        meta["title"] = out.text[h1[0].start : h1[0].end]
+    return meta, out.text, out
+
+
+def _visible_words(el) -> int:
+    """Words a browser shows of the page, navigation and other page furniture left out (``_dropped``)."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if _dropped(node):
+            return
+        parts.append(node.text or "")
+        for child in node:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return word_count(" ".join(parts))
+
+
+def _tokens(el) -> set[str]:
+    return set((el.get("class") or "").split()) | {el.get("id") or ""}
+
+
+def _dropped(el) -> bool:
+    if not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
+        return True
+    if (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or el.get("role") in ("navigation", "banner", "contentinfo", "search")
+    ):
+        return True
+    return bool(_tokens(el) & _DROP_TOKENS)
+
+
+def _text_length(el) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
+
+
+def _main_content(root, body):
+    total = _text_length(body) or 1
+    for path in _MAIN:
+        for el in root.xpath(path):
+            if _text_length(el) >= 0.5 * total:
+                return el
+    return body
+
+
+class _Walker:
+    """Document order over the DOM, block by block; inline content gathered into paragraphs."""
+
+    def __init__(self, out: TextBuilder) -> None:
+        self.out = out
+        self.level = 1  # of the last heading, for dt terms and bold questions
+        self.pending: list[str] = []
+        self.item_open = False  # the text gathered next is a list item's own (before any nested block)
+
+    def flush(self) -> None:
+        text = "".join(self.pending)
+        self.pending = []
+        if text.strip():
+            if self.item_open:
+                self.out.add("item", text, marker=BULLET)
+                self.item_open = False
+            else:
+                self.out.add("para", text)
+
+    def heading(self, text: str, level: int) -> None:
+        self.flush()
+        if heading_text(text):
+            self.level = level
+            self.out.add("heading", text, level=level)
+
+    def walk(self, el, in_admonition: bool = False) -> None:
+        if el.text:
+            self.pending.append(el.text)
+        for child in el:
+            self.visit(child, in_admonition)
+            if child.tail:
+                self.pending.append(child.tail)
+
+    def visit(self, el, in_admonition: bool) -> None:
+        if _dropped(el):
+            return
+        tag = el.tag.lower()
+        if tag not in _BLOCKS and tag != "br":
+            self.pending.append(self.inline_text(el))
+            return
+        if tag == "br":
+            self.pending.append(" ")
+            return
+        if tag in _HEADING:
+            if in_admonition:  # "Tip", "Note": a label of the box, not a section
+                self.pending.append(self.inline_text(el) + ": ")
+                return
+            self.heading(self.inline_text(el), _HEADING[tag])
+            return
+        self.flush()
+        if tag == "pre":
+            self.out.add("code", el.text_content())
+        elif tag in _LISTS:
+            self.list_items(el, in_admonition)
+        elif tag == "dl":
+            self.definitions(el, in_admonition)
+        elif tag == "table":
+            self.table(el)
+        elif tag == "p" and self.bold_question(el):
+            self.heading(self.inline_text(el), min(self.level + 1, 6))
+        elif tag == "p" and "admonition-title" in _tokens(el):
+            self.pending.append(self.inline_text(el) + ": ")
+            return
+        elif tag == "hr":
+            return
+        else:
+            self.walk(el, in_admonition or bool(_tokens(el) & _ADMONITIONS))
+        self.flush()
+
+    def list_items(self, el, in_admonition: bool) -> None:
+        for li in el:
+            if not isinstance(li.tag, str) or li.tag.lower() != "li" or _dropped(li):
+                continue
+            self.flush()
+            self.item_open = True
+            self.walk(li, in_admonition)
+            self.flush()
+            self.item_open = False
+
+    def definitions(self, el, in_admonition: bool) -> None:
+        for child in el:
+            if not isinstance(child.tag, str) or _dropped(child):
+                continue
+            tag = child.tag.lower()
+            if tag == "dt":
+                term = self.inline_text(child)
+                if 0 < len(term.split()) <= 25 and not in_admonition:
+                    self.heading(term, min(self.level + 1, 6))
+                    self.level -= 1 if self.level > 1 else 0  # the next term is a sibling, not a child
+                else:
+                    self.pending.append(term)
+                    self.flush()
+            else:
+                self.walk(child, in_admonition)
+                self.flush()
+
+    def table(self, el) -> None:
+        for row in el.iter("tr"):
+            cells = [self.inline_text(c) for c in row if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            cells = [c for c in cells if c]
+            if cells:
+                self.out.add("row", CELL.join(cells))
+        for caption in el.iter("caption"):
+            self.out.add("para", self.inline_text(caption))
+
+    def bold_question(self, el) -> bool:
+        """A paragraph that is one bold or strong question: an FAQ's question styled without a heading tag."""
+        children = [c for c in el if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag.lower() not in ("strong", "b") or (el.text or "").strip():
+            return False
+        text = inline(children[0].text_content())
+        return bool(_QUESTION.search(text)) and len(text.split()) <= 25 and not (children[0].tail or "").strip()
+
+    def inline_text(self, el) -> str:
+        """The text of an element without its dropped parts (permalinks, hidden spans)."""
+        if _dropped(el):
+            return ""
+        parts = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str) and not _dropped(child):
+                parts.append(" " if child.tag.lower() == "br" else self.inline_text(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+
+def _metadata(root) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    title = root.find(".//title")
+    if title is not None and heading_text(title.text_content()):
+        meta["title"] = heading_text(title.text_content())
+    for el in root.iter("meta"):
+        name = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
+        content = inline(el.get("content") or "")
+        if not content:
+            continue
+        if name in ("author", "article:author", "dc.creator", "dcterms.creator") and "author" not in meta:
+            meta["author"] = content
+        elif name in _DATE_META and "date" not in meta:
+            meta["date"] = content[:10] if re.match(r"\d{4}-\d{2}-\d{2}", content) else content
+        elif name in ("og:site_name", "application-name") and "publisher" not in meta:
+            meta["publisher"] = content
+        elif name == "og:url" and "url" not in meta:
+            meta["url"] = content
+    for el in root.iter("link"):
+        if (el.get("rel") or "").lower() == "canonical" and el.get("href") and "url" not in meta:
+            meta["url"] = el.get("href")
+    if "date" not in meta:
+        for el in root.iter("time"):
+            value = (el.get("datetime") or "").strip()
+            if re.match(r"\d{4}-\d{2}-\d{2}", value):
+                meta["date"] = value[:10]
+                break
+    return meta
