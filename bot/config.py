@@ -145,6 +145,18 @@ class Tuning:
     #: Earlier questions of a chat replayed from the API or the command line: a follow-up leans on the last few.
     max_history: int = 10
 
+    # --- focus (bot.answer.focus)
+    #: A question word of at least this many letters that no passage holds, in no spelling near it, means "not covered".
+    focus_min_chars: int = 3
+    #: …and is rare in English: a Zipf frequency under this (3 = once per million words; "timezone" 2.6, "squash" 3.6).
+    focus_max_zipf: float = 3.0
+    #: …unless retrieval is this sure the documents answer the question anyway.
+    focus_confidence: float = 1.01
+    #: An unknown word is a typo of a known one within one edit from this many letters, two from typo_two_edits_from
+    #: (shorter words are too close to too many others: "lfs" is one edit from "lf").
+    typo_one_edit_from: int = 5
+    typo_two_edits_from: int = 7
+
     # --- nearest-neighbour index (bot.search.ann; figures from `python -m bot bench --scale`)
     #: Up to this many vectors, exact search: exact neighbours in about a millisecond (docs/performance.md, Scale).
     exact_up_to: int = 20_000

@@ -98,6 +98,7 @@ class Candidate:
     passage_score: float
     typed: bool = False  # holds the kind of answer the question asks for (an amount, a figure)
     incomplete: bool = False  # a lead-in or a restatement of the question: needs the sentence after it
+    code: bool = False  # a code block, quoted verbatim
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +115,7 @@ class Citation:
     score: float
     highlights: tuple[Span, ...]  # the sentences quoted in the answer (absolute offsets)
     pid: int | None = None  # the passage's id; None when the citation is not an indexed passage
+    code: tuple[Span, ...] = ()  # the code blocks in it, shown as code
 
     @classmethod
     def of(cls, n: int, passage: Passage, score: float, highlights: tuple[Span, ...]) -> Citation:
@@ -128,6 +130,7 @@ class Citation:
             score=score,
             highlights=highlights,
             pid=passage.pid,
+            code=passage.code,
         )
 
 

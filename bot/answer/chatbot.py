@@ -8,6 +8,7 @@ sentences), decide whether the articles answer it, and compose the cited answer.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from bot.answer.about import about_question, answer_about, referenced_documents
 from bot.answer.calibration import Calibration, Features, load_calibration
 from bot.answer.compose import abstain, compose, select_sentences
 from bot.answer.conversation import Resolved, resolve
+from bot.answer.focus import Vocabulary
 from bot.answer.outline import Outlines, compose_outline
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
@@ -54,6 +56,9 @@ class Chatbot:
         self.sentences = Sentences(index)
         self.suggestions = Suggestions(index.passages, embedder)
         self.outlines = Outlines(index.passages, index.documents, embedder)
+        named = " ".join(f"{d.title} {d.author} {d.publisher}" for d in index.documents.values())
+        words = {w.lower() for p in index.passages for w in re.findall(r"\w\w+", p.text)} | set(re.findall(r"\w\w+", named.lower()))
+        self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words)
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
         for p in index.passages:
@@ -104,13 +109,23 @@ class Chatbot:
         found = self._retrieve(resolved)
         confidence = self.calibration.confidence(found.features)
         candidates = score_sentences(found.hits, found.query, self.retriever, self.sentences, self.tuning)
-        if not candidates or confidence < self.tuning.answer_confidence:
-            return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence)
+        unknown = self._unknown_words(resolved.question) if confidence < self.tuning.focus_confidence else ()
+        if not candidates or confidence < self.tuning.answer_confidence or unknown:
+            return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, unknown)
         outline = self._outline(found, max(c.score for c in candidates))
         if outline is not None:
             return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
         chosen = select_sentences(candidates, self.tuning)
         return compose(text, chosen, self.settings.max_citations, resolved.interpreted_as, confidence)
+
+    def _unknown_words(self, question: str) -> tuple[str, ...]:
+        """The rare words of the question that the documents never use, in any spelling near them (bot.answer.focus)."""
+        pairs = []
+        for word in re.findall(r"\w\w+", question.lower()):
+            stems = self.index.terms(word)
+            if stems:
+                pairs.append((word, stems[0]))
+        return tuple(self.vocabulary.uncovered(pairs, self.tuning))
 
     def _retrieve(self, resolved: Resolved) -> Found:
         vector = self.retriever.embed(resolved.query)

@@ -14,10 +14,18 @@ from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
 from bot.text import clean, fold, for_matching, word_count
 
+#: Code in an answer's text is fenced, as in Markdown: the chat shows it as code, a terminal as it is.
+FENCE = "```"
+
 
 def display_sentence(raw: str) -> str:
     """A sentence as the answer shows it: look-alike punctuation folded, one line."""
     return re.sub(r"\s+", " ", fold(clean(raw))).strip()
+
+
+def display_code(raw: str) -> str:
+    """A code block as the answer shows it: its lines as they are, invisible characters out."""
+    return "\n".join(line.rstrip() for line in clean(raw).strip("\n").split("\n"))
 
 
 def _similar(a: str, b: str, overlap: float) -> bool:
@@ -39,7 +47,15 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
     if best.incomplete:  # it only introduces the answer: the next sentence of its passage says it
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
-            if c.passage.pid == best.passage.pid and c.span in following and words + word_count(c.text) <= max_words:
+            room = 2 * max_words if c.code else max_words  # the code a sentence introduces is the answer
+            if c.passage.pid == best.passage.pid and c.span in following and words + word_count(c.text) <= room:
+                chosen.append(c)
+                words += word_count(c.text)
+                break
+    elif best.code:  # a code block is read with the sentence that introduces it
+        before = _neighbours(best, (-1,))
+        for c in ranked[1:]:
+            if c.passage.pid == best.passage.pid and c.span in before and not c.code:
                 chosen.append(c)
                 words += word_count(c.text)
                 break
@@ -60,6 +76,8 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
         if len(chosen) >= max_sentences or c.score < best.score - tuning.join_margin:
             break
         w = word_count(c.text)
+        if _runs_into_code(c):  # "… delete the branch with" without its code would leave the reader hanging
+            continue
         if c in chosen or words + w > max_words or any(_similar(c.text, o.text, tuning.same_sentence_overlap) for o in chosen):
             continue
         chosen.append(c)
@@ -69,6 +87,10 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
     for c in chosen:
         first_use.setdefault(c.passage.pid, len(first_use))
     return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
+
+
+def _runs_into_code(c: Candidate) -> bool:
+    return not c.code and bool(_neighbours(c, (1,)) & set(c.passage.code)) and not c.text.endswith((".", "!", "?"))
 
 
 def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set:
@@ -105,7 +127,10 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
             scores[pid] = c.passage_score
         first_from_passage = pid not in highlights
         highlights.setdefault(pid, []).append(c.span)
-        parts.append(f"{_with_section(c) if first_from_passage else c.text} [{numbers[pid]}]")
+        if c.code:
+            parts.append(f"{FENCE}\n{c.text}\n{FENCE} [{numbers[pid]}]")
+        else:
+            parts.append(f"{_with_section(c) if first_from_passage else c.text} [{numbers[pid]}]")
     citations = tuple(
         Citation.of(n, passages[pid], scores[pid], tuple(sorted(highlights[pid])))
         for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
@@ -121,8 +146,12 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
     )
 
 
-def abstain(question: str, suggestions: tuple[str, ...], interpreted_as: str = "", confidence: float = 0.0) -> Answer:
+def abstain(
+    question: str, suggestions: tuple[str, ...], interpreted_as: str = "", confidence: float = 0.0, unknown: tuple[str, ...] = ()
+) -> Answer:
     text = "The articles don't cover this, so I won't guess."
+    if unknown:
+        text += " They never mention " + " or ".join(f"“{w}”" for w in unknown) + "."
     if suggestions:
         text += " Questions they do answer: " + " · ".join(suggestions)
     return Answer(

@@ -126,11 +126,13 @@ class _Walker:
         self.level = 1  # of the last heading, for dt terms and bold questions
         self.pending: list[str] = []
         self.item_open = False  # the text gathered next is a list item's own (before any nested block)
+        self.label = ""  # an admonition's label ("Tip: "), put before the next paragraph
 
     def flush(self) -> None:
         text = "".join(self.pending)
         self.pending = []
         if text.strip():
+            text, self.label = self.label + text.strip(), ""
             if self.item_open:
                 self.out.add("item", text, marker=BULLET)
                 self.item_open = False
@@ -163,7 +165,8 @@ class _Walker:
             return
         if tag in _HEADING:
             if in_admonition:  # "Tip", "Note": a label of the box, not a section
-                self.pending.append(self.inline_text(el) + ": ")
+                self.flush()
+                self.label = inline(self.inline_text(el)) + ": "
                 return
             self.heading(self.inline_text(el), _HEADING[tag])
             return
@@ -175,11 +178,11 @@ class _Walker:
         elif tag == "dl":
             self.definitions(el, in_admonition)
         elif tag == "table":
-            self.table(el)
+            self.table(el, in_admonition or bool(_tokens(el) & _ADMONITIONS))
         elif tag == "p" and self.bold_question(el):
             self.heading(self.inline_text(el), min(self.level + 1, 6))
         elif tag == "p" and "admonition-title" in _tokens(el):
-            self.pending.append(self.inline_text(el) + ": ")
+            self.label = inline(self.inline_text(el)) + ": "
             return
         elif tag == "hr":
             return
@@ -214,14 +217,33 @@ class _Walker:
                 self.walk(child, in_admonition)
                 self.flush()
 
-    def table(self, el) -> None:
-        for row in el.iter("tr"):
-            cells = [self.inline_text(c) for c in row if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-            cells = [c for c in cells if c]
-            if cells:
-                self.out.add("row", CELL.join(cells))
+    def table(self, el, in_admonition: bool = False) -> None:
+        rows = [r for r in el.iter("tr")]
+        cells = [[c for c in r if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")] for r in rows]
+        if in_admonition or any(c.find(".//p") is not None or c.find(".//pre") is not None for row in cells for c in row):
+            for row in cells:  # a table for layout (an admonition box, a page grid): its cells are ordinary content
+                for c in row:
+                    if c.tag.lower() == "th" and self.inline_text(c).strip():  # the box's label: "Tip: …"
+                        self.label = self.inline_text(c).strip() + ": "
+                        continue
+                    self.walk(c, in_admonition)
+                    self.flush()
+            return
         for caption in el.iter("caption"):
             self.out.add("para", self.inline_text(caption))
+        header: list[str] = []
+        for row, row_cells in zip(rows, cells, strict=True):
+            texts = [inline(self.inline_text(c)) for c in row_cells]
+            if not any(t.strip() for t in texts):
+                continue
+            if not header and (all(c.tag.lower() == "th" for c in row_cells) or row.getparent().tag.lower() == "thead"):
+                header = texts
+                self.out.add("row", CELL.join(t for t in texts if t.strip()) + ":")  # it introduces the rows
+                continue
+            if header and len(header) == len(texts):  # each row says what its cells are: "package: grub-pc | size: 534"
+                self.out.add("row", CELL.join(f"{h}: {t}" if h.strip() else t for h, t in zip(header, texts, strict=True) if t.strip()))
+            else:
+                self.out.add("row", CELL.join(t for t in texts if t.strip()))
 
     def bold_question(self, el) -> bool:
         """A paragraph that is one bold or strong question: an FAQ's question styled without a heading tag."""

@@ -42,6 +42,11 @@ class Retriever:
     def embed(self, text: str) -> np.ndarray:
         return self.embedder.encode([text])[0]
 
+    @property
+    def known_terms(self) -> frozenset[str]:
+        """Every BM25 term some passage holds."""
+        return frozenset(self._idf)
+
     def term_idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
 

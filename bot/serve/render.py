@@ -19,6 +19,7 @@ from bot.config import TUNING
 from bot.records import Answer, Citation, Document
 
 _MARKER = re.compile(r"(\[\d+\])")
+_FENCED = re.compile(r"\s*```\n(.*?)\n```\s*", re.S)
 
 
 def to_dict(answer: Answer, documents: Mapping[str, Document] | None = None) -> dict:
@@ -39,6 +40,7 @@ def to_dict(answer: Answer, documents: Mapping[str, Document] | None = None) -> 
                 "text": p.text,
                 "score": round(float(c.score), 4),
                 "highlights": [[s, e] for s, e in c.highlights],
+                "code": [[s, e] for s, e in c.code],  # code blocks in the passage; in "answer" code is fenced with ```
                 "author": doc.author if doc else "",
                 "date": doc.date if doc else "",
             }
@@ -94,13 +96,17 @@ def to_html(answer: Answer, documents: Mapping[str, Document] | None = None, key
     else:
         titles = {c.n: re.sub(r"\s+", " ", _where(c.title, c.heading)) for c in answer.citations}
         parts = []
-        for piece in _MARKER.split(answer.text):
-            n = int(piece[1:-1]) if _MARKER.fullmatch(piece) else 0
-            if n in titles:
-                parts.append(f'<a class="bot-cite" href="#src-{key}-{n}" title="{_esc(titles[n])}">[{n}]</a>')
-            else:
-                parts.append(_esc(piece))
-        out.append(f'<p class="bot-text">{"".join(parts)}</p>')
+        for k, run in enumerate(_FENCED.split(answer.text)):
+            if k % 2:  # a code block, quoted verbatim
+                parts.append(f'<code class="bot-code bot-code-block">{_esc(run, code=True)}</code>')
+                continue
+            for piece in _MARKER.split(run):
+                n = int(piece[1:-1]) if _MARKER.fullmatch(piece) else 0
+                if n in titles:
+                    parts.append(f'<a class="bot-cite" href="#src-{key}-{n}" title="{_esc(titles[n])}">[{n}]</a>')
+                else:
+                    parts.append(_esc(piece))
+        out.append(f'<div class="bot-text">{"".join(parts)}</div>')
         if answer.citations:
             out.append('<div class="bot-sources"><p class="bot-sources-title">Sources</p>')
             out.extend(_source_html(c, documents.get(c.doc_id), key) for c in answer.citations)
@@ -136,7 +142,7 @@ def _source_html(c: Citation, doc: Document | None, key: str) -> str:
         below.append(f'<span class="bot-heading">{_esc(p.heading)}</span>')
     below.extend(f'<span class="bot-meta">{_esc(x)}</span>' for x in meta)
     start, end = _body(p)
-    body = _marked(p.text[start - p.start : end - p.start], start, c.highlights, paragraphs=False)
+    body = _with_code(p.text[start - p.start : end - p.start], start, c.highlights, c.code, paragraphs=False)
     html_ = [f'<div class="bot-source" id="src-{key}-{c.n}">', f'<div class="bot-source-head">{head}</div>']
     if below:
         html_.append(f'<div class="bot-source-where">{" · ".join(below)}</div>')
@@ -172,27 +178,46 @@ def _context(doc_text: str, p: Citation, spans) -> str:
         hi = p.end + cut[-1].start() if cut else p.end
     before = ("… " if lo > 0 else "") + _esc(doc_text[lo : p.start], paragraphs=True)
     after = _esc(doc_text[p.end : hi], paragraphs=True) + (" …" if hi < len(doc_text) else "")
-    cited = _marked(p.text, p.start, spans, paragraphs=True)
+    cited = _with_code(p.text, p.start, spans, p.code, paragraphs=True)
     return f'{before}<span class="bot-cited">{cited}</span>{after}'
 
 
-def _marked(text: str, start: int, spans, paragraphs: bool) -> str:
+def _with_code(text: str, start: int, spans, code, paragraphs: bool) -> str:
+    """Escaped text with its code blocks (absolute spans) in <code>, white space kept, and the quoted sentences marked."""
+    pieces, cursor = [], 0
+    for s, e in sorted(code):
+        s, e = max(s - start, cursor), min(e - start, len(text))
+        if e <= s:
+            continue
+        pieces.append(_marked(text[cursor:s], start + cursor, spans, paragraphs))
+        pieces.append(f'<code class="bot-code">{_marked(text[s:e], start + s, spans, paragraphs=False, code=True)}</code>')
+        cursor = e
+    pieces.append(_marked(text[cursor:], start + cursor, spans, paragraphs))
+    return "".join(pieces)
+
+
+def _marked(text: str, start: int, spans, paragraphs: bool, code: bool = False) -> str:
     """Escaped text (starting at absolute offset `start`) with the quoted sentences in <mark>."""
     pieces, cursor = [], 0
     for s, e in sorted(spans):
         s, e = max(s - start, cursor), min(e - start, len(text))
         if e <= s:
             continue
-        pieces.append(_esc(text[cursor:s], paragraphs))
-        pieces.append(f"<mark>{_esc(text[s:e], paragraphs)}</mark>")
+        pieces.append(_esc(text[cursor:s], paragraphs, code))
+        pieces.append(f"<mark>{_esc(text[s:e], paragraphs, code)}</mark>")
         cursor = e
-    pieces.append(_esc(text[cursor:], paragraphs))
+    pieces.append(_esc(text[cursor:], paragraphs, code))
     return "".join(pieces)
 
 
-def _esc(text: str, paragraphs: bool = False) -> str:
-    """Document text as inert HTML on one line: escaped, line breaks as <br> (a blank line as two when `paragraphs`)."""
+def _esc(text: str, paragraphs: bool = False, code: bool = False) -> str:
+    """Document text as inert HTML on one line: escaped, line breaks as <br> (a blank line as two when `paragraphs`).
+
+    Code keeps every line break and its indentation (as no-break spaces)."""
     escaped = html.escape(text, quote=True)
+    if code:
+        lines = escaped.split("\n")
+        return "<br>".join("&nbsp;" * (len(x) - len(x.lstrip(" "))) + x.lstrip(" ") for x in lines).replace("\r", "")
     if paragraphs:
         escaped = re.sub(r"[ \t]*\n[ \t]*\n\s*", "<br><br>", escaped)
     escaped = re.sub(r"[ \t]*\n\s*", "<br>", escaped)
