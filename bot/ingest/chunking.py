@@ -21,8 +21,8 @@ from bot.ingest.sentences import sentence_spans, split_long
 from bot.records import Document, Passage, Span
 from bot.text import fold, word_count
 
-#: Bump when the output of chunking changes: the index manifest records it.
-CHUNKER_VERSION = 7
+#: Bump when what a file becomes changes (its reader or its chunking): the index manifest records it.
+CHUNKER_VERSION = 9
 
 
 def chunk_documents(documents: tuple[Document, ...] | list[Document]) -> list[Passage]:

@@ -29,8 +29,16 @@ _FURNITURE_HEADING = re.compile(
 )
 
 
+#: A block with a call to action ("read more", "subscribe") this short is furniture; in a document whose
+#: reader found its structure (HTML, Markdown, PDF: its navigation already left out) only a very short one is.
+CUED_MAX_WORDS = 25
+CUED_MAX_WORDS_STRUCTURED = 8
+
+
 def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
     """Flag furniture blocks, the title line and repeated blocks."""
+    structured = any(b.level for b in blocks if b.kind == "heading")
+    cued_max = CUED_MAX_WORDS_STRUCTURED if structured else CUED_MAX_WORDS
     title_key = for_matching(title)
     seen: set[str] = set()
     kept: list[Block] = []
@@ -78,11 +86,12 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
         elif b.kind == "rule":
             in_furniture_section = False
         else:
-            furniture[i] = in_furniture_section or (flags[i] and word_count(body) <= 25)
+            furniture[i] = in_furniture_section or (flags[i] and word_count(body) <= cued_max)
     # The trailer: from the first cued block after which most blocks are cued.
     for i in range(len(kept)):
         rest = [flags[j] or furniture[j] for j in range(i, len(kept)) if kept[j].kind != "rule"]
-        if (flags[i] or furniture[i]) and (not rest or sum(rest) * 2 >= len(rest)):
+        starts = furniture[i] if structured else flags[i] or furniture[i]  # structured: a short call to action, not any mention
+        if starts and (not rest or sum(rest) * 2 >= len(rest)):
             for j in range(i, len(kept)):
                 furniture[j] = True
             break

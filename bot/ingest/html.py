@@ -35,7 +35,7 @@ _HEADING = {f"h{i}": i for i in range(1, 7)}
 _LISTS = frozenset(("ul", "ol", "menu", "dir"))
 _BLOCKS = frozenset(
     "p div section article main blockquote pre ul ol dl dt dd li table thead tbody tfoot tr td th figure figcaption "
-    "center details summary hr address fieldset h1 h2 h3 h4 h5 h6 menu dir".split()
+    "center details summary hr address fieldset h1 h2 h3 h4 h5 h6 menu dir header".split()
 )
 _MAIN = (
     "//main",
@@ -45,6 +45,9 @@ _MAIN = (
     "//*[@id='content']",
     "//*[@id='mw-content-text']",
     "//div[contains(concat(' ', normalize-space(@class), ' '), ' document ')]",
+)
+_EDIT_LINK = re.compile(
+    r"^(edit (this page|on github|on gitlab|source)|view (page )?source|improve this (page|doc)|suggest an edit)$", re.I
 )
 _QUESTION = re.compile(r"\?\s*$")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -94,7 +97,11 @@ def _tokens(el) -> set[str]:
 
 
 def _dropped(el) -> bool:
-    if not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
+    if not isinstance(el.tag, str):
+        return True
+    if el.tag in _DROP_TAGS:  # a header inside an article is the article's own (Docusaurus puts its h1 there)
+        return not (el.tag == "header" and any(a.tag in ("article", "main") for a in el.iterancestors()))
+    if el.tag == "a" and _EDIT_LINK.match(" ".join((el.text_content() or "").split())):
         return True
     if (
         el.get("hidden") is not None
