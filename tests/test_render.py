@@ -55,7 +55,7 @@ HOSTILE = [
 ]
 
 #: Every tag and attribute the chat HTML may contain: ours, none from documents.
-OUR_TAGS = {"div", "p", "a", "span", "strong", "blockquote", "mark", "details", "summary", "br", "button", "ul", "li"}
+OUR_TAGS = {"code", "div", "p", "a", "span", "strong", "blockquote", "mark", "details", "summary", "br", "button", "ul", "li"}
 OUR_ATTRIBUTES = {"class", "id", "href", "title", "type", "hidden"}
 
 
@@ -214,3 +214,40 @@ def test_json_shape():
     data = to_dict(answer_from(p, seniors_span(p)), {DOC.doc_id: DOC})
     assert set(data["citations"][0]) >= {"n", "title", "heading", "source", "start", "end", "text", "score", "highlights", "author", "date"}
     assert data["abstained"] is False and data["answer"].endswith("[1]") and data["citations"][0]["author"] == "Ann Author"
+
+
+def _code_answer():
+    lead, code = "Delete the branch with", "$ git branch -d <old>\n    && echo done"
+    text = f"{lead}\n\n{code}"
+    doc = Document(doc_id="git.html", title="Git", text=text)
+    code_span = (len(lead) + 2, len(text))
+    p = Passage(
+        pid=0,
+        doc_id=doc.doc_id,
+        title="Git",
+        heading="",
+        start=0,
+        end=len(text),
+        text=text,
+        sentences=((0, len(lead)), code_span),
+        code=(code_span,),
+    )
+    chosen = [
+        Candidate(passage=p, span=(0, len(lead)), text=lead, score=0.9, passage_score=0.9, incomplete=True),
+        Candidate(passage=p, span=code_span, text=code, score=0.5, passage_score=0.9, code=True),
+    ]
+    from bot.answer.compose import select_sentences
+
+    return doc, compose("how do I delete a branch", select_sentences(chosen), max_citations=3)
+
+
+def test_code_in_an_answer_is_fenced_in_text_and_json_and_a_code_block_in_html():
+    doc, answer = _code_answer()
+    assert "```\n$ git branch -d <old>\n    && echo done\n``` [1]" in answer.text  # the sentence it completes is kept too
+    data = to_dict(answer, {doc.doc_id: doc})
+    assert data["citations"][0]["code"] == [[len("Delete the branch with") + 2, len(doc.text)]]
+    out = to_html(answer, {doc.doc_id: doc})
+    assert '<code class="bot-code bot-code-block">$ git branch -d &lt;old&gt;<br>&nbsp;&nbsp;&nbsp;&nbsp;&amp;&amp; echo done</code>' in out
+    assert "```" not in out.split('class="bot-plain"')[0]  # the fence is text markup, not shown in the chat
+    assert '<code class="bot-code">' in out  # and the source shows its code as code
+    assert_inert(out)

@@ -1,0 +1,36 @@
+"""bot.answer.focus: a rare word no document uses means "not covered"; a typo of a corpus word does not."""
+
+from __future__ import annotations
+
+from bot.answer.focus import Vocabulary
+
+WORDS = {"machine", "learning", "engineer", "statistics", "python", "salary", "git", "branch"}
+VOCAB = Vocabulary(known={"machin", "learn", "engin", "statist", "python", "salari", "git", "branch"}, words=WORDS)
+
+
+def pairs(*words):
+    return [(w, w[:6]) for w in words]
+
+
+def test_a_rare_word_the_corpus_lacks_is_uncovered():
+    assert VOCAB.uncovered(pairs("kubernetes", "reflog")) == ["kubernetes", "reflog"]
+
+
+def test_typos_of_corpus_words_are_not():
+    assert VOCAB.uncovered(pairs("mashine", "lerning", "enginer", "statistcs", "pyton")) == []
+
+
+def test_ordinary_english_words_the_corpus_lacks_are_not_a_focus():
+    assert VOCAB.uncovered(pairs("considered", "point", "view", "happen")) == []
+
+
+def test_short_words_need_an_exact_match_and_numbers_are_ignored():
+    assert VOCAB.uncovered(pairs("lfs")) == ["lfs"]  # one edit from "lf" is not a typo of it
+    assert VOCAB.uncovered([("12", "12"), ("ipv4", "ipv4")]) == []
+
+
+def test_the_bot_declines_and_names_the_word(fake_bot):
+    answer = fake_bot.ask("How do I deploy models on kubernetes?")
+    assert answer.abstained and not answer.citations
+    assert "never mention “kubernetes”" in answer.text
+    assert not fake_bot.ask("Which skils do I need?").text.count("never mention")  # a typo is read, not refused
