@@ -79,7 +79,9 @@ def hostile_site(tmp_path_factory):
     """A temporary corpus of one hostile document, indexed by the server as it starts."""
     tmp = tmp_path_factory.mktemp("hostile")
     (tmp / "corpus").mkdir()
-    (tmp / "corpus" / "cloves.md").write_text(HOSTILE, encoding="utf-8")
+    # Plain text is quoted as it is, so every payload reaches the chat as text (a Markdown file's inline HTML is
+    # markup, dropped by its parser: tests/test_readers.py).
+    (tmp / "corpus" / "cloves.txt").write_text(HOSTILE, encoding="utf-8")
     env = {"BOT_CORPUS_DIR": str(tmp / "corpus"), "BOT_INDEX_DIR": str(tmp / "index"), "BOT_FEEDBACK_PATH": str(tmp / "feedback.jsonl")}
     with running_server(tmp / "server.log", **env) as url:
         yield url

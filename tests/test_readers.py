@@ -184,6 +184,11 @@ def test_markdown_by_a_real_parser(tmp_path):
     assert doc.title == "Notes" and "not a heading" not in {p.heading for p in passages}
 
 
+def test_markdown_inline_html_is_markup_its_words_stay(tmp_path):
+    doc, _ = read(tmp_path, "x.md", "# Cloves <img src=x onerror=alert(1)> grow\n\nPicked <script>alert(2)</script> by <b>hand</b>.\n")
+    assert "onerror" not in doc.text and "<b>" not in doc.text and "hand" in doc.text and doc.title == "Cloves grow"
+
+
 def test_plain_text_joins_hard_wrapped_lines_and_never_takes_code_for_a_heading(tmp_path):
     wrapped = "word " * 14
     text = (

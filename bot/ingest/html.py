@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from bot.ingest.declared import declared_metadata
 from bot.ingest.layout import BULLET, CELL, TextBuilder, heading_text, inline
 from bot.text import word_count
 
@@ -51,7 +52,6 @@ _EDIT_LINK = re.compile(
 )
 _QUESTION = re.compile(r"\?\s*$")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_DATE_META = ("date", "dcterms.date", "dc.date", "dcterms.created", "article:published_time", "datepublished")
 
 
 def read_html(html: str) -> tuple[dict[str, str], str, TextBuilder]:
@@ -62,7 +62,7 @@ def read_html(html: str) -> tuple[dict[str, str], str, TextBuilder]:
         root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (ValueError, lxml.etree.ParserError) as exc:  # lxml's "Document is empty"
         raise ValueError("no main text found in the HTML") from exc
-    meta = _metadata(root)
+    meta = declared_metadata(root)
     body = root.find("body") if root.find("body") is not None else root
     main = _main_content(root, body)
     out = TextBuilder()
@@ -270,33 +270,3 @@ class _Walker:
                 parts.append(" " if child.tag.lower() == "br" else self.inline_text(child))
             parts.append(child.tail or "")
         return "".join(parts)
-
-
-def _metadata(root) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    title = root.find(".//title")
-    if title is not None and heading_text(title.text_content()):
-        meta["title"] = heading_text(title.text_content())
-    for el in root.iter("meta"):
-        name = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
-        content = inline(el.get("content") or "")
-        if not content:
-            continue
-        if name in ("author", "article:author", "dc.creator", "dcterms.creator") and "author" not in meta:
-            meta["author"] = content
-        elif name in _DATE_META and "date" not in meta:
-            meta["date"] = content[:10] if re.match(r"\d{4}-\d{2}-\d{2}", content) else content
-        elif name in ("og:site_name", "application-name") and "publisher" not in meta:
-            meta["publisher"] = content
-        elif name == "og:url" and "url" not in meta:
-            meta["url"] = content
-    for el in root.iter("link"):
-        if (el.get("rel") or "").lower() == "canonical" and el.get("href") and "url" not in meta:
-            meta["url"] = el.get("href")
-    if "date" not in meta:
-        for el in root.iter("time"):
-            value = (el.get("datetime") or "").strip()
-            if re.match(r"\d{4}-\d{2}-\d{2}", value):
-                meta["date"] = value[:10]
-                break
-    return meta

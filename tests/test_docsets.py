@@ -1,0 +1,42 @@
+"""Gates on the question sets beyond the seed's exam-style ones: the realistic set (typed as people type) and
+the three real documentation sets of eval/docsets/, each indexed with the real model. No slipping back from the
+figures in docs/performance.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.chatbot import Chatbot
+from bot.bench.evaluate import evaluate, load_cases
+from bot.config import Settings
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.model
+
+#: (answer_hit, cite_hit@1, oos_abstain) at least, as measured when the gate was set.
+FLOORS = {
+    "sphinx": (0.70, 0.79, 0.83),
+    "git": (0.75, 0.75, 0.66),
+    "debian-reference": (0.70, 0.79, 0.83),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_real_documentation_set_gate(name, tmp_path, real_settings):
+    settings = Settings(
+        corpus_dir=ROOT / "eval" / "docsets" / name / "corpus", index_dir=tmp_path / "index", cache_dir=real_settings.cache_dir
+    )
+    bot = Chatbot.from_settings(settings)
+    result, _ = evaluate(bot, load_cases(ROOT / "eval" / f"{name}.jsonl"))
+    answer_hit, cite1, oos = FLOORS[name]
+    assert result["n"] == 30, result
+    assert result["answer_hit"] >= answer_hit and result["cite_hit@1"] >= cite1 and result["oos_abstain"] >= oos, result
+    assert result["false_abstain"] <= 0.05, result
+
+
+def test_realistic_set_gate(real_bot):
+    result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
+    assert result["n"] == 73 and result["n_oos"] == 10
+    assert result["answer_hit"] >= 0.53 and result["cite_hit@1"] >= 0.57, result
+    assert result["oos_abstain"] >= 0.40 and result["false_abstain"] <= 0.29, result
