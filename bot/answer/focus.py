@@ -26,16 +26,14 @@ class Vocabulary:
 
     def near(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word of the corpus within the edit distance allowed for a word of this length."""
+        from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
         allowed = 2 if len(word) >= tuning.typo_two_edits_from else 1 if len(word) >= tuning.typo_one_edit_from else 0
         if allowed == 0:
             return False
-        for length in range(len(word) - allowed, len(word) + allowed + 1):
-            for known in self._by_length.get(length, ()):
-                if Levenshtein.distance(word, known, score_cutoff=allowed) <= allowed:
-                    return True
-        return False
+        pool = [w for n in range(len(word) - allowed, len(word) + allowed + 1) for w in self._by_length.get(n, ())]
+        return process.extractOne(word, pool, scorer=Levenshtein.distance, score_cutoff=allowed) is not None
 
     def uncovered(self, words: Iterable[tuple[str, str]], tuning: Tuning = TUNING) -> list[str]:
         """Of (word, stem) pairs, the rare words whose stem the corpus does not hold in any spelling close to it."""
