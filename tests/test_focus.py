@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from bot.answer.focus import Vocabulary
+from bot.search.build import common_words
 
 WORDS = {"machine", "learning", "engineer", "statistics", "python", "salary", "git", "branch"}
-VOCAB = Vocabulary(known={"machin", "learn", "engin", "statist", "python", "salari", "git", "branch"}, words=WORDS)
+VOCAB = Vocabulary(
+    known={"machin", "learn", "engin", "statist", "python", "salari", "git", "branch"}, words=WORDS, common=frozenset(common_words())
+)
 
 
 def pairs(*words):
@@ -27,6 +30,14 @@ def test_ordinary_english_words_the_corpus_lacks_are_not_a_focus():
 def test_short_words_need_an_exact_match_and_numbers_are_ignored():
     assert VOCAB.uncovered(pairs("lfs")) == ["lfs"]  # one edit from "lf" is not a typo of it
     assert VOCAB.uncovered([("12", "12"), ("ipv4", "ipv4")]) == []
+
+
+def test_the_common_word_list_is_wordfreqs_above_the_threshold():
+    from wordfreq import zipf_frequency
+
+    common = common_words()
+    assert 25_000 < len(common) < 40_000 and {"considered", "point", "couch"} <= set(common)
+    assert all(zipf_frequency(w, "en") >= 2.99 for w in common[::997]) and "reflog" not in common
 
 
 def test_the_bot_declines_and_names_the_word(fake_bot):

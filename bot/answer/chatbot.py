@@ -58,7 +58,7 @@ class Chatbot:
         self.outlines = Outlines(index.passages, index.documents, embedder)
         named = " ".join(f"{d.title} {d.author} {d.publisher}" for d in index.documents.values())
         words = {w.lower() for p in index.passages for w in re.findall(r"\w\w+", p.text)} | set(re.findall(r"\w\w+", named.lower()))
-        self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words)
+        self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words, index.common_words)
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
         for p in index.passages:

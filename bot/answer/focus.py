@@ -18,8 +18,9 @@ from bot.config import TUNING, Tuning
 class Vocabulary:
     """The corpus's BM25 terms, for telling an unknown word from a misspelt known one."""
 
-    def __init__(self, known: Iterable[str], words: Iterable[str]) -> None:
+    def __init__(self, known: Iterable[str], words: Iterable[str], common: frozenset[str]) -> None:
         self.known = frozenset(known)  # BM25 stems
+        self.common = common  # English words too common to be a focus (written with the index by bot.search.build)
         self._by_length: dict[int, list[str]] = {}
         for word in set(words):  # the words as written, which a misspelling is close to
             self._by_length.setdefault(len(word), []).append(word)
@@ -37,12 +38,10 @@ class Vocabulary:
 
     def uncovered(self, words: Iterable[tuple[str, str]], tuning: Tuning = TUNING) -> list[str]:
         """Of (word, stem) pairs, the rare words whose stem the corpus does not hold in any spelling close to it."""
-        from wordfreq import zipf_frequency
-
         out = []
         for word, stem in dict.fromkeys(words):
             if stem in self.known or not word.isalpha() or len(word) < tuning.focus_min_chars:
                 continue
-            if zipf_frequency(word, "en") < tuning.focus_max_zipf and not self.near(word, tuning):
+            if word not in self.common and not self.near(word, tuning):
                 out.append(word)
         return out

@@ -9,6 +9,7 @@ Layout of the index folder::
         documents.jsonl       the documents (metadata and text), for context and metadata answers
         passages.jsonl        the passages with offsets and sentence spans
         acronyms.json         acronyms of the corpus and their long forms, for BM25
+        common_words.txt      English words common enough not to be a question's focus (from wordfreq, at build time)
         passages.faiss        passage vectors, inner product on unit vectors (= cosine)
         sentences.faiss       sentence vectors, in passage order
         bm25.npz, bm25.json   BM25 scores of every term in every passage, and how text was split (bot.search.lexical)
@@ -50,7 +51,7 @@ from bot.search.store import (  # noqa: F401 - CURRENT re-exported
 log = logging.getLogger(__name__)
 
 #: Bump when the files or what goes into the vectors change.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class LoadedIndex:
     sentence_offsets: np.ndarray  # passage id -> first sentence row
     lexical: LexicalIndex
     acronyms: dict[str, str]
+    common_words: frozenset[str]  # English words too common to be a question's focus (bot.answer.focus)
 
     def terms(self, text: str) -> list[str]:
         """The BM25 terms of a text, split as the passages were, acronyms expanded both ways."""
@@ -183,6 +185,7 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
             ann.prepare(vectors)
         lexical = LexicalIndex.load(folder)
         acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
+        common = frozenset((folder / "common_words.txt").read_text(encoding="utf-8").split())
     except Exception as exc:  # noqa: BLE001 - whatever broke, the fix is the same
         raise IndexCorrupt(f"The index in {folder} could not be read ({exc}): run `python -m bot index --rebuild`.") from exc
     counts = [len(p.sentences) for p in passages]
@@ -201,11 +204,20 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         )
     owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
-    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, lexical, acronyms)
+    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, lexical, acronyms, common)
 
 
 #: Files every version holds, besides manifest.json.
-REQUIRED_FILES = ("documents.jsonl", "passages.jsonl", "acronyms.json", "passages.faiss", "sentences.faiss", "bm25.npz", "bm25.json")
+REQUIRED_FILES = (
+    "documents.jsonl",
+    "passages.jsonl",
+    "acronyms.json",
+    "common_words.txt",
+    "passages.faiss",
+    "sentences.faiss",
+    "bm25.npz",
+    "bm25.json",
+)
 
 
 def _verify_files(folder: Path, manifest: Manifest) -> None:
