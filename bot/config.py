@@ -150,8 +150,6 @@ class Tuning:
     focus_min_chars: int = 3
     #: …and is rare in English: a Zipf frequency under this (3 = once per million words; "timezone" 2.6, "squash" 3.6).
     focus_max_zipf: float = 3.0
-    #: …unless retrieval is this sure the documents answer the question anyway.
-    focus_confidence: float = 1.01
     #: An unknown word is a typo of a known one within one edit from this many letters, two from typo_two_edits_from
     #: (shorter words are too close to too many others: "lfs" is one edit from "lf").
     typo_one_edit_from: int = 5

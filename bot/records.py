@@ -31,10 +31,6 @@ class Block:
     level: int = 0  # a heading's level (1 = the page title), 0 when the reader cannot tell
     furniture: bool = False  # page furniture (set by bot.ingest.furniture, never by a reader)
 
-    @property
-    def body(self) -> int:
-        return self.start if self.body_start < 0 else self.body_start
-
 
 @dataclass(frozen=True, kw_only=True)
 class Document:
@@ -50,10 +46,6 @@ class Document:
     sha256: str = ""
     blocks: tuple[Block, ...] = ()  # the reader's structure; empty: chunking reads the text's lines
     source_words: int = 0  # words of the file's visible text, to tell how much of it was kept (0: unknown)
-
-    def __post_init__(self) -> None:
-        if self.blocks and isinstance(self.blocks[0], dict):  # read back from documents.jsonl
-            object.__setattr__(self, "blocks", tuple(Block(**b) for b in self.blocks))
 
 
 @dataclass(frozen=True, kw_only=True)

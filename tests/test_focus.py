@@ -7,7 +7,9 @@ from bot.search.build import common_words
 
 WORDS = {"machine", "learning", "engineer", "statistics", "python", "salary", "git", "branch"}
 VOCAB = Vocabulary(
-    known={"machin", "learn", "engin", "statist", "python", "salari", "git", "branch"}, words=WORDS, common=frozenset(common_words())
+    known={"machin", "learn", "engin", "statist", "python", "salari", "git", "branch"},
+    words=lambda: WORDS,
+    common=frozenset(common_words()),
 )
 
 

@@ -263,3 +263,11 @@ def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
         assert expected - headed == set(), doc.doc_id
     for r in reports(load.documents, passages):
         assert r.kept >= 0.95, r.line()
+
+
+def test_a_long_code_block_is_cut_at_line_ends_and_every_piece_stays_code(tmp_path):
+    code = "\n".join(f"    step_{i} = run(task_{i}, retries=3, timeout=30)  # one two three" for i in range(60))
+    doc, passages = read(tmp_path, "long.md", f"# Build\n\nRun these:\n\n```\n{code.strip()}\n```\n")
+    pieces = [(s, e) for p in passages for s, e in p.sentences if "step_" in doc.text[s:e]]
+    assert len(pieces) > 1 and all(sp in p.code for p in passages for sp in p.sentences if sp in pieces)
+    assert all(doc.text[s:e].split("\n")[0].lstrip().startswith("step_") for s, e in pieces)  # cut at line ends

@@ -57,7 +57,10 @@ class Chatbot:
         self.suggestions = Suggestions(index.passages, embedder)
         self.outlines = Outlines(index.passages, index.documents, embedder)
         named = " ".join(f"{d.title} {d.author} {d.publisher}" for d in index.documents.values())
-        words = {w.lower() for p in index.passages for w in re.findall(r"\w\w+", p.text)} | set(re.findall(r"\w\w+", named.lower()))
+
+        def words() -> list[str]:  # only when a question has a rare word no passage holds: not at start-up
+            return re.findall(r"\w\w+", " ".join([named, *(p.text for p in index.passages)]).lower())
+
         self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words, index.common_words)
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
@@ -109,7 +112,7 @@ class Chatbot:
         found = self._retrieve(resolved)
         confidence = self.calibration.confidence(found.features)
         candidates = score_sentences(found.hits, found.query, self.retriever, self.sentences, self.tuning)
-        unknown = self._unknown_words(resolved.question) if confidence < self.tuning.focus_confidence else ()
+        unknown = self._unknown_words(resolved.question)
         if not candidates or confidence < self.tuning.answer_confidence or unknown:
             return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, unknown)
         outline = self._outline(found, max(c.score for c in candidates))

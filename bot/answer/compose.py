@@ -76,7 +76,9 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
         if len(chosen) >= max_sentences or c.score < best.score - tuning.join_margin:
             break
         w = word_count(c.text)
-        if _runs_into_code(c):  # "… delete the branch with" without its code would leave the reader hanging
+        if not c.code and runs_into_code(
+            c.passage, c.span, c.text
+        ):  # "… delete the branch with" without its code would leave the reader hanging
             continue
         if c in chosen or words + w > max_words or any(_similar(c.text, o.text, tuning.same_sentence_overlap) for o in chosen):
             continue
@@ -89,8 +91,11 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
     return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
 
 
-def _runs_into_code(c: Candidate) -> bool:
-    return not c.code and bool(_neighbours(c, (1,)) & set(c.passage.code)) and not c.text.endswith((".", "!", "?"))
+def runs_into_code(passage: Passage, span: Span, text: str) -> bool:
+    """A sentence that runs on into the code block after it ("delete the branch with"): it needs that code."""
+    sentences = passage.sentences
+    i = sentences.index(span) if span in sentences else -1
+    return 0 <= i < len(sentences) - 1 and sentences[i + 1] in passage.code and not text.endswith((".", "!", "?"))
 
 
 def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set:

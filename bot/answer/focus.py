@@ -10,7 +10,8 @@ frequency under ``Tuning.focus_max_zipf``): ordinary words the documents happen 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 
 from bot.config import TUNING, Tuning
 
@@ -18,12 +19,17 @@ from bot.config import TUNING, Tuning
 class Vocabulary:
     """The corpus's BM25 terms, for telling an unknown word from a misspelt known one."""
 
-    def __init__(self, known: Iterable[str], words: Iterable[str], common: frozenset[str]) -> None:
+    def __init__(self, known: Iterable[str], words: Callable[[], Iterable[str]], common: frozenset[str]) -> None:
         self.known = frozenset(known)  # BM25 stems
         self.common = common  # English words too common to be a focus (written with the index by bot.search.build)
-        self._by_length: dict[int, list[str]] = {}
-        for word in set(words):  # the words as written, which a misspelling is close to
-            self._by_length.setdefault(len(word), []).append(word)
+        self._words = words  # the corpus's words as written, which a misspelling is close to: read on first need
+
+    @cached_property
+    def _by_length(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for word in set(self._words()):
+            out.setdefault(len(word), []).append(word)
+        return out
 
     def near(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word of the corpus within the edit distance allowed for a word of this length."""

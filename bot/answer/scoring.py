@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer.compose import display_code, display_sentence
+from bot.answer.compose import display_code, display_sentence, runs_into_code
 from bot.answer.roles import is_echo, is_lead_in, is_signpost
 from bot.answer.wants import Wants, states_money, states_number
 from bot.config import Tuning
@@ -73,13 +73,11 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
         cos = retriever.sentence_scores(query.vector, p.pid)
         cos_own = retriever.sentence_scores(query.own, p.pid) if query.own is not query.vector else cos
         code = set(p.code)
-        for k, ((s, e), c1, c2) in enumerate(zip(p.sentences, cos, cos_own, strict=True)):
+        for (s, e), c1, c2 in zip(p.sentences, cos, cos_own, strict=True):
             is_code = (s, e) in code
             shown, stems = sentences.get(p.doc_id, s, e, is_code)
             if len(shown.split()) < tuning.min_sentence_words and not is_code:
                 continue
-            # a sentence running on into the code block after it ("delete the branch with") needs that code
-            runs_into_code = not is_code and k + 1 < len(p.sentences) and p.sentences[k + 1] in code and not shown.endswith((".", "!", "?"))
             score = (
                 0.5 * (float(c1) + float(c2))
                 + tuning.sentence_lexical * term_share(weights, stems)
@@ -96,7 +94,9 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                     score=score,
                     passage_score=hit.score,
                     typed=query.wants.met_by(shown),
-                    incomplete=runs_into_code or is_lead_in(shown) or is_echo(shown, query.text, tuning.echo_novelty),
+                    incomplete=(not is_code and runs_into_code(p, (s, e), shown))
+                    or is_lead_in(shown)
+                    or is_echo(shown, query.text, tuning.echo_novelty),
                     code=is_code,
                 )
             )

@@ -22,7 +22,7 @@ from bot.records import Document, Passage, Span
 from bot.text import fold, word_count
 
 #: Bump when what a file becomes changes (its reader or its chunking): the index manifest records it.
-CHUNKER_VERSION = 9
+CHUNKER_VERSION = 10
 
 
 def chunk_documents(documents: tuple[Document, ...] | list[Document]) -> list[Passage]:
@@ -42,7 +42,7 @@ def chunk_document(doc: Document) -> list[Passage]:
     text = doc.text
     folded = fold(text)
     found = [b if b.body_start >= 0 else replace(b, body_start=b.start) for b in doc.blocks] if doc.blocks else classify(folded)
-    blocks = mark_furniture(folded, found, doc.title)
+    blocks = mark_furniture(folded, _code_cut(folded, found), doc.title)
     passages: list[Passage] = []
     heading = parent = ""
     leveled = any(b.level for b in blocks if b.kind == "heading")
@@ -137,8 +137,8 @@ def _atoms(folded: str, unit: list[Block]) -> list[tuple[Span, list[Span]]]:
     """Pieces a passage may not cut: a list item whole when short, else sentences."""
     atoms: list[tuple[Span, list[Span]]] = []
     for b in unit:
-        if b.kind == "code":  # verbatim: never cut into sentences, cut at line ends only when very long
-            atoms.extend((span, [span]) for span in code_pieces(folded, b.start, b.end, 2 * TUNING.max_passage_words))
+        if b.kind == "code":  # verbatim: never cut into sentences (a long one was cut at line ends by _code_cut)
+            atoms.append(((b.start, b.end), [(b.start, b.end)]))
             continue
         sents = [piece for sp in sentence_spans(folded, b.body_start, b.end) for piece in split_long(folded, sp, TUNING.max_passage_words)]
         if b.kind in ("item", "row") and word_count(folded[b.start : b.end]) <= TUNING.max_passage_words:
@@ -185,6 +185,17 @@ def _pack(folded: str, units: list[list[Block]]) -> list[tuple[int, int, tuple[S
         start, end = piece[0][0][0], piece[-1][0][1]
         sents = tuple(sp for _, spans in piece for sp in spans)
         out.append((start, end, sents))
+    return out
+
+
+def _code_cut(folded: str, blocks: list[Block]) -> list[Block]:
+    """Code blocks over twice the passage size as several code blocks, cut at line ends."""
+    out = []
+    for b in blocks:
+        if b.kind != "code":
+            out.append(b)
+            continue
+        out.extend(replace(b, start=s, end=e, body_start=s) for s, e in code_pieces(folded, b.start, b.end, 2 * TUNING.max_passage_words))
     return out
 
 

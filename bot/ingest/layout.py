@@ -56,6 +56,3 @@ class TextBuilder:
     @property
     def text(self) -> str:
         return "".join(self._parts)
-
-    def headings(self) -> int:
-        return sum(1 for b in self.blocks if b.kind == "heading")

@@ -50,6 +50,7 @@ class FileReport:
 
 
 def report(doc: Document, passages: Sequence[Passage]) -> FileReport:
+    """What one document became; ``passages`` are its own."""
     mine = [p for p in passages if p.doc_id == doc.doc_id]
     title = for_matching(doc.title)
     # The title line is not quoted in a passage: every citation shows it, and the models see it with each passage.
@@ -66,7 +67,10 @@ def report(doc: Document, passages: Sequence[Passage]) -> FileReport:
 
 
 def reports(documents: Sequence[Document], passages: Sequence[Passage]) -> list[FileReport]:
-    return [report(d, passages) for d in documents]
+    by_doc: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_doc.setdefault(p.doc_id, []).append(p)
+    return [report(d, by_doc.get(d.doc_id, [])) for d in documents]
 
 
 def describe(doc: Document, passages: Sequence[Passage]) -> str:

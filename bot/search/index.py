@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from bot.ingest.chunking import CHUNKER_VERSION, Passage
-from bot.ingest.corpus import Document, file_hashes
+from bot.ingest.chunking import CHUNKER_VERSION
+from bot.ingest.corpus import file_hashes
+from bot.records import Block, Document, Passage
 from bot.search import ann
 from bot.search.lexical import LexicalIndex
 from bot.search.store import (  # noqa: F401 - CURRENT re-exported
@@ -174,7 +175,10 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         )
     _verify_files(folder, manifest)
     try:
-        documents = {d["doc_id"]: Document(**d) for d in _read_jsonl(folder / "documents.jsonl")}
+        documents = {
+            d["doc_id"]: Document(**{**d, "blocks": tuple(Block(**b) for b in d.get("blocks", ()))})
+            for d in _read_jsonl(folder / "documents.jsonl")
+        }
         passages = tuple(
             Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})
             for row in _read_jsonl(folder / "passages.jsonl")
