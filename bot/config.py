@@ -149,7 +149,9 @@ class Tuning:
     #: A question word of at least this many letters that no passage holds, in no spelling near it, means "not covered".
     focus_min_chars: int = 3
     #: …and is rare in English: a Zipf frequency under this (3 = once per million words; "timezone" 2.6, "squash" 3.6).
-    focus_max_zipf: float = 3.0
+    #: The same line keeps a real word from being "corrected": misspellings wordfreq has sit below it ("recieve" 2.75,
+    #: "programing" 2.41), rarer real words above it ("fiddling" 2.94). At 3.0, "fiddling" was read as "finding".
+    focus_max_zipf: float = 2.8
     #: An unknown word is a typo of a known one within one edit from this many letters, two from typo_two_edits_from
     #: (shorter words are too close to too many others: "lfs" is one edit from "lf").
     typo_one_edit_from: int = 5

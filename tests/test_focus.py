@@ -38,8 +38,8 @@ def test_the_common_word_list_is_wordfreqs_above_the_threshold():
     from wordfreq import zipf_frequency
 
     common = common_words()
-    assert 25_000 < len(common) < 40_000 and {"considered", "point", "couch"} <= set(common)
-    assert all(zipf_frequency(w, "en") >= 2.99 for w in common[::997]) and "reflog" not in common
+    assert 30_000 < len(common) < 45_000 and {"considered", "point", "couch"} <= set(common)
+    assert all(zipf_frequency(w, "en") >= 2.79 for w in common[::997]) and "reflog" not in common
 
 
 def test_the_bot_declines_and_names_the_word(fake_bot):
@@ -47,3 +47,26 @@ def test_the_bot_declines_and_names_the_word(fake_bot):
     assert answer.abstained and not answer.citations
     assert "never mention “kubernetes”" in answer.text
     assert not fake_bot.ask("Which skils do I need?").text.count("never mention")  # a typo is read, not refused
+
+
+def stem(word):
+    return word[:6]
+
+
+def test_typos_are_corrected_to_the_nearest_corpus_word():
+    spelled = VOCAB.correct("Mashine lerning enginer salery?", stem)
+    assert spelled.text == "machine learning engineer salary?"
+    assert spelled.corrections == (("mashine", "machine"), ("lerning", "learning"), ("enginer", "engineer"), ("salery", "salary"))
+    assert VOCAB.correct("pyhton statsitics", stem).text == "python statistics"  # a swapped pair is one edit
+
+
+def test_real_words_and_known_words_are_left_alone():
+    for question in ("Is fiddling with models fun?", "Which Branch of git?", "kubernetes or lfs", "ML 2024"):
+        spelled = VOCAB.correct(question, stem)
+        assert spelled.text == question and spelled.corrections == ()
+
+
+def test_the_answer_says_how_a_corrected_question_was_read(fake_bot):
+    answer = fake_bot.ask("Which skils do I need?")
+    assert answer.interpreted_as == "Which skills do I need?"
+    assert fake_bot.ask("Which skills do I need?").interpreted_as == ""

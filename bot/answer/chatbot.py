@@ -101,7 +101,8 @@ class Chatbot:
 
     def _respond(self, question: str, history: Sequence[Turn]) -> Turn:
         text = validate_question(question, self.settings.max_question_chars)
-        resolved = resolve(text, list(history), self.tuning)
+        spelled = self.vocabulary.correct(text, self._stem, self.tuning)
+        resolved = resolve(spelled.text, list(history), self.tuning, typed=text)
         return Turn(question=text, resolved=resolved.query, answer=self._route(text, resolved))
 
     def _route(self, text: str, resolved: Resolved) -> Answer:
@@ -120,6 +121,10 @@ class Chatbot:
             return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
         chosen = select_sentences(candidates, self.tuning)
         return compose(text, chosen, self.settings.max_citations, resolved.interpreted_as, confidence)
+
+    def _stem(self, word: str) -> str | None:
+        stems = self.index.terms(word)
+        return stems[0] if stems else None
 
     def _unknown_words(self, question: str) -> tuple[str, ...]:
         """The rare words of the question that the documents never use, in any spelling near them (bot.answer.focus)."""
@@ -168,7 +173,7 @@ class Chatbot:
     def features(self, question: str) -> Features:
         """The abstention features of a standalone question (what `calibrate` fits on)."""
         text = validate_question(question, self.settings.max_question_chars)
-        return self._retrieve(resolve(text, [], self.tuning)).features
+        return self._retrieve(resolve(self.vocabulary.correct(text, self._stem, self.tuning).text, [], self.tuning)).features
 
     def examples(self, n: int = 4) -> list[str]:
         """Example questions for the start screen."""

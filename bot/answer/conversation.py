@@ -22,13 +22,17 @@ _OPENERS = re.compile(r"^\s*(and|but|so|or|also|what about|how about|in which|wh
 @dataclass(frozen=True)
 class Resolved:
     query: str  # what retrieval searches
-    question: str  # what the user typed
+    question: str  # the question as read (typos corrected, bot.answer.focus)
     followup_of: str  # the resolved earlier question, or ""
     boost: dict[int, float]
+    typed: str = ""  # what the user typed, when it differs from the question as read
 
     @property
     def interpreted_as(self) -> str:
-        return f"{self.question} (about: {self.followup_of})" if self.followup_of else ""
+        """How the question was read, when that is not just as typed."""
+        if self.followup_of:
+            return f"{self.question} (about: {self.followup_of})"
+        return self.question if self.typed and self.typed != self.question else ""
 
 
 def content_words(question: str) -> list[str]:
@@ -43,10 +47,10 @@ def is_elliptical(question: str, tuning: Tuning = TUNING) -> bool:
     return len(content) <= tuning.followup_pointing_words and bool(_ANAPHORA.search(question) or _OPENERS.search(question))
 
 
-def resolve(question: str, history: list[Turn], tuning: Tuning = TUNING) -> Resolved:
-    """The query to search for this question, given the earlier turns of the chat."""
+def resolve(question: str, history: list[Turn], tuning: Tuning = TUNING, typed: str = "") -> Resolved:
+    """The query to search for this question (as read), given the earlier turns of the chat."""
     previous = next((t for t in reversed(history) if not t.answer.abstained), None)
     if previous is None or not is_elliptical(question, tuning):
-        return Resolved(question, question, "", {})
+        return Resolved(question, question, "", {}, typed)
     boost = {c.pid: tuning.followup_boost for c in previous.answer.citations if c.pid is not None}
-    return Resolved(f"{previous.resolved} {question}", question, previous.resolved, boost)
+    return Resolved(f"{previous.resolved} {question}", question, previous.resolved, boost, typed)

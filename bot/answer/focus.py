@@ -1,53 +1,106 @@
-"""Focus: a rare word the question turns on that the documents never use means they do not answer it.
+"""Focus and spelling: the corpus's words, for correcting a typo and for seeing a rare word no document uses.
 
-"How do I set up git LFS?" over pages that never say LFS retrieves passages about git and large
-files that do not answer it. A question word is an uncovered focus when no passage, title or
-byline holds it (as a BM25 stem), it is not a typo of a word the corpus has (within an edit
-distance that grows with its length, by rapidfuzz), and it is rare in English (wordfreq's Zipf
-frequency under ``Tuning.focus_max_zipf``): ordinary words the documents happen not to use
-("point of view", "considered") say how a question is put, not what it is about.
+A question word the documents never use (not as written, not as a BM25 stem) and that is not an
+ordinary English word (wordfreq's Zipf frequency under ``Tuning.focus_max_zipf``) is either a typo
+of a corpus word or the focus of a question the documents do not answer:
+
+* "mashine lerning enginer pay": each is within an edit or two of a corpus word (optimal string
+  alignment by rapidfuzz, so a swapped pair of letters is one edit; the distance allowed grows with
+  the word's length). The question is searched as corrected ("machine learning engineer pay"), and
+  the answer says how it was read.
+* "How do I set up git LFS?" over pages that never say LFS: no corpus word is near "lfs", so the
+  documents do not answer it. Ordinary words the documents happen not to use ("point of view",
+  "considered") say how a question is put, not what it is about: they are neither corrected nor a focus.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cached_property
 
 from bot.config import TUNING, Tuning
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Spelled:
+    """A question with its typos corrected, and what was changed."""
+
+    text: str
+    corrections: tuple[tuple[str, str], ...] = ()  # (as typed, as read), in the question's order
+
 
 class Vocabulary:
-    """The corpus's BM25 terms, for telling an unknown word from a misspelt known one."""
+    """The corpus's BM25 terms and its words as written."""
 
     def __init__(self, known: Iterable[str], words: Callable[[], Iterable[str]], common: frozenset[str]) -> None:
         self.known = frozenset(known)  # BM25 stems
         self.common = common  # English words too common to be a focus (written with the index by bot.search.build)
-        self._words = words  # the corpus's words as written, which a misspelling is close to: read on first need
+        self._words = words  # the corpus's words as written, lower case: read on first need, not at start-up
+
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        return Counter(w for w in self._words() if w.isalpha())
 
     @cached_property
     def _by_length(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
-        for word in set(self._words()):
+        for word in self._counts:
             out.setdefault(len(word), []).append(word)
         return out
 
+    def _allowed(self, word: str, tuning: Tuning) -> int:
+        return 2 if len(word) >= tuning.typo_two_edits_from else 1 if len(word) >= tuning.typo_one_edit_from else 0
+
+    def nearest(self, word: str, tuning: Tuning = TUNING) -> str | None:
+        """The corpus word closest to ``word`` within the edits allowed for its length (the more frequent on a tie)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        allowed = self._allowed(word, tuning)
+        if allowed == 0:
+            return None
+        pool = [w for n in range(len(word) - allowed, len(word) + allowed + 1) for w in self._by_length.get(n, ())]
+        found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+        if not found:
+            return None
+        best = min(d for _, d, _ in found)
+        return max((w for w, d, _ in found if d == best), key=lambda w: (self._counts[w], w))
+
     def near(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word of the corpus within the edit distance allowed for a word of this length."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        return self.nearest(word, tuning) is not None
 
-        allowed = 2 if len(word) >= tuning.typo_two_edits_from else 1 if len(word) >= tuning.typo_one_edit_from else 0
-        if allowed == 0:
-            return False
-        pool = [w for n in range(len(word) - allowed, len(word) + allowed + 1) for w in self._by_length.get(n, ())]
-        return process.extractOne(word, pool, scorer=Levenshtein.distance, score_cutoff=allowed) is not None
+    def _unfamiliar(self, word: str, tuning: Tuning) -> bool:
+        return word.isalpha() and len(word) >= tuning.focus_min_chars and word not in self.common
+
+    def correct(self, question: str, stem: Callable[[str], str | None], tuning: Tuning = TUNING) -> Spelled:
+        """The question with each unfamiliar word the corpus lacks replaced by its nearest corpus word."""
+        corrections: dict[str, str] = {}
+        for match in _WORD.finditer(question):
+            word = match.group(0).lower()
+            if word in corrections or word in self._counts or not self._unfamiliar(word, tuning):
+                continue
+            if stem(word) in self.known and len(word) < tuning.typo_two_edits_from:
+                continue  # a short inflection the corpus knows by its stem ("deploys"): not a typo
+            right = self.nearest(word, tuning)
+            if right is not None and right != word:
+                corrections[word] = right
+        if not corrections:
+            return Spelled(text=question)
+        text = _WORD.sub(lambda m: corrections.get(m.group(0).lower(), m.group(0)), question)
+        return Spelled(text=text, corrections=tuple(corrections.items()))
 
     def uncovered(self, words: Iterable[tuple[str, str]], tuning: Tuning = TUNING) -> list[str]:
         """Of (word, stem) pairs, the rare words whose stem the corpus does not hold in any spelling close to it."""
         out = []
         for word, stem in dict.fromkeys(words):
-            if stem in self.known or not word.isalpha() or len(word) < tuning.focus_min_chars:
+            if stem in self.known or not self._unfamiliar(word, tuning):
                 continue
-            if word not in self.common and not self.near(word, tuning):
+            if not self.near(word, tuning):
                 out.append(word)
         return out

@@ -52,7 +52,7 @@ from bot.search.store import (  # noqa: F401 - CURRENT re-exported
 log = logging.getLogger(__name__)
 
 #: Bump when the files or what goes into the vectors change.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 @dataclass(frozen=True)
