@@ -52,3 +52,23 @@ def test_the_outline_answer_names_each_section_with_its_citation():
     s, e = answer.citations[0].highlights[0]
     assert TEXT[s:e] == "Good Pay"
     assert len(compose_outline("q", outline, max_items=1).citations) == 1
+
+
+def test_a_sentence_that_only_opens_a_sections_list_needs_no_margin_to_be_beaten():
+    import numpy as np
+
+    from bot.answer.outline import Outlines
+
+    class Flat:  # every outline's vector is the question's: cosine 1.0
+        def encode(self, texts):
+            return np.ones((len(texts), 1), dtype=np.float32)
+
+    outlines = Outlines(PASSAGES, DOCS, Flat())
+    q, no_match = np.ones(1, dtype=np.float32), lambda lead: 0.0
+    assert [o.section for o in outlines.items] == [True, False]
+    # a sentence scoring 1.0 elsewhere holds against an outline that is only as good
+    assert outlines.best({0, 3}, q, no_match, 1.0, sentence_pid=5, margin=0.05) is None
+    # the same sentence inside the section's own opening text gives way to the section's outline
+    assert outlines.best({0, 3}, q, no_match, 1.0, sentence_pid=0, margin=0.05).lead == "The Pros"
+    # a lead-in's passage holds sentences of its own: the margin stays
+    assert outlines.best({3}, q, no_match, 1.0, sentence_pid=3, margin=0.05) is None

@@ -24,7 +24,7 @@ from bot.answer.wants import states_money, wants
 from bot.config import TUNING, Settings, Tuning
 from bot.errors import QuestionError
 from bot.log import logged
-from bot.records import Answer, Hit, Turn
+from bot.records import Answer, Candidate, Hit, Turn
 from bot.search.build import ensure_index
 from bot.search.embedding import Embedder, embedder_for
 from bot.search.index import LoadedIndex, load_index
@@ -116,7 +116,7 @@ class Chatbot:
         unknown = self._unknown_words(resolved.question)
         if not candidates or confidence < self.tuning.answer_confidence or unknown:
             return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, unknown)
-        outline = self._outline(found, max(c.score for c in candidates))
+        outline = self._outline(found, max(candidates, key=lambda c: c.score))
         if outline is not None:
             return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
         chosen = select_sentences(candidates, self.tuning)
@@ -156,8 +156,11 @@ class Chatbot:
         query = Query(text=resolved.query, vector=vector, own=own, terms=retrieval.query_terms, wants=asks)
         return Found(hits=hits, query=query, features=features)
 
-    def _outline(self, found: Found, best_sentence: float):
-        """An outline that matches the question better than any one sentence, or None."""
+    def _outline(self, found: Found, best: Candidate):
+        """An outline that matches the question better than any one sentence, or None.
+
+        A sentence of the passage that opens a section's sub-sections ("The Cons: … Okay, it's not all sunshine
+        and roses.") only leads into them: there the outline needs to match as well as it, not better by the margin."""
         weights = term_weights(self.retriever, found.query.terms)
         total = sum(weights.values()) or 1.0
 
@@ -166,7 +169,7 @@ class Chatbot:
             return self.tuning.sentence_lexical * sum(w for t, w in weights.items() if t in stems) / total
 
         retrieved = {h.passage.pid for h in found.hits}
-        return self.outlines.best(retrieved, found.query.own, match, best_sentence + self.tuning.outline_margin)
+        return self.outlines.best(retrieved, found.query.own, match, best.score, best.passage.pid, self.tuning.outline_margin)
 
     # --- for calibration and the UI -------------------------------------------------
 

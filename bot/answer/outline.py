@@ -25,6 +25,7 @@ class Outline:
     lead: str  # the parent heading or the lead-in sentence
     items: tuple[Passage, ...]  # the first passage of each section under it, in order
     intro: int = -1  # pid of the passage that introduces the list (the parent section's own, or the lead-in's)
+    section: bool = True  # a parent heading's list; False for a lead-in sentence's
 
     @property
     def text(self) -> str:
@@ -57,7 +58,7 @@ def find_outlines(passages: Sequence[Passage], documents: dict | None = None, mi
             if not items or items[-1].heading != q.heading:  # later passages of a section are not new items
                 items.append(q)
         if len(items) >= min_items:
-            out.append(Outline(p.doc_id, last, tuple(items), p.pid))
+            out.append(Outline(p.doc_id, last, tuple(items), p.pid, section=False))
     return tuple(out)
 
 
@@ -100,13 +101,17 @@ class Outlines:
             self._vectors = self.embedder.encode([f"{self.documents[o.doc_id].title}. {o.text}" for o in self.items])
         return self._vectors
 
-    def best(self, retrieved: set[int], qvec: np.ndarray, match: Callable[[str], float], to_beat: float) -> Outline | None:
-        """The outline whose introduction was retrieved and whose match (cosine plus ``match`` of its lead)
-        beats ``to_beat``, the best single sentence's score plus the margin; None when none does."""
+    def best(
+        self, retrieved: set[int], qvec: np.ndarray, match: Callable[[str], float], sentence: float, sentence_pid: int, margin: float
+    ) -> Outline | None:
+        """The outline whose introduction was retrieved and whose match (cosine plus ``match`` of its lead) beats
+        ``sentence``, the best single sentence's score, by ``margin`` (by nothing when that sentence is in the
+        introduction of a section outline, whose own text only opens its sub-sections); None when none does."""
         if not any(o.intro in retrieved for o in self.items):
             return None
         scores = [
-            float(vec @ qvec) + match(o.lead) if o.intro in retrieved else -1.0 for o, vec in zip(self.items, self.vectors(), strict=True)
+            float(vec @ qvec) + match(o.lead) - (0.0 if o.section and o.intro == sentence_pid else margin) if o.intro in retrieved else -1.0
+            for o, vec in zip(self.items, self.vectors(), strict=True)
         ]
         i = int(np.argmax(scores))
-        return self.items[i] if scores[i] >= to_beat else None
+        return self.items[i] if scores[i] >= sentence else None
