@@ -83,10 +83,12 @@ class Vocabulary:
         corrections: dict[str, str] = {}
         for match in _WORD.finditer(question):
             word = match.group(0).lower()
-            if word in corrections or word in self._counts or not self._unfamiliar(word, tuning):
-                continue
+            if word in corrections or not self._unfamiliar(word, tuning):
+                continue  # checked first: most words are ordinary English, and the corpus's words are read on first need
             if stem(word) in self.known and len(word) < tuning.typo_two_edits_from:
                 continue  # a short inflection the corpus knows by its stem ("deploys"): not a typo
+            if word in self._counts:
+                continue
             right = self.nearest(word, tuning)
             if right is not None and right != word:
                 corrections[word] = right

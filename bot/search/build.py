@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.search.embedding import Embedder
 from bot.search.index import FORMAT_VERSION, Manifest, index_status
 from bot.search.lexical import LexicalIndex
 from bot.search.store import BuildLock, hash_files, live_name, new_workspace, prune, publish, remove_leftovers
+from bot.search.vector_cache import CachedEmbedder
 from bot.text import expand_acronyms, find_acronyms, for_model
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,15 @@ def sentence_view(p: Passage, text: str) -> str:
 # --- building ---------------------------------------------------------------------
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manifest:
-    """Read the corpus, chunk, embed and write a new index version; switch to it atomically."""
+def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, cache_dir: Path | None = None) -> Manifest:
+    """Read the corpus, chunk, embed and write a new index version; switch to it atomically.
+
+    With ``cache_dir``, texts embedded by an earlier build are taken from the embedding cache
+    (``bot.search.vector_cache``), so a rebuild after a change embeds only the new text."""
     import faiss
+
+    if cache_dir is not None:
+        embedder = CachedEmbedder(embedder, cache_dir)
 
     index_dir.mkdir(parents=True, exist_ok=True)
     with BuildLock(index_dir):
@@ -70,6 +78,10 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
         pvecs = embedder.encode([passage_view(p) for p in passages])
         svecs = embedder.encode(sentence_texts)
         dim = int(pvecs.shape[1])
+        embedded, reused = (embedder.use.embedded, embedder.use.reused) if isinstance(embedder, CachedEmbedder) else (-1, 0)
+        if isinstance(embedder, CachedEmbedder):
+            embedder.close()
+            log.info("embedded %d texts, %d taken from the embedding cache", embedded, reused)
 
         work = new_workspace(index_dir)
         try:
@@ -78,7 +90,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
             for name, vecs in (("passages.faiss", pvecs), ("sentences.faiss", svecs)):
                 faiss.write_index(ann.build(vecs, ann.choose(len(vecs), dim)), str(work / name))
             (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
-            (work / "common_words.txt").write_text("\n".join(common_words()) + "\n", encoding="utf-8")
+            (work / "common_words.txt").write_text("\n".join(_common_words_cached(cache_dir)) + "\n", encoding="utf-8")
             LexicalIndex.build([expand_acronyms(passage_view(p), acronyms) for p in passages]).save(work)
             manifest = Manifest(
                 format=FORMAT_VERSION,
@@ -92,6 +104,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder) -> Manife
                 created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 warnings=load.warnings + tuple(w for r in reading for w in r.warnings()),
                 reading=tuple(r.line() for r in reading),
+                embedded=embedded,
+                reused=reused,
             )
             (work / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
             version = publish(work, index_dir)
@@ -110,6 +124,27 @@ def common_words(max_zipf: float = TUNING.focus_max_zipf) -> list[str]:
     return sorted(w for w, f in get_frequency_dict("en").items() if f >= floor and w.isalpha())
 
 
+def _common_words_cached(cache_dir: Path | None) -> list[str]:
+    """``common_words()``, kept in the cache folder per wordfreq version: loading wordfreq's list took 0.5 s a build."""
+    from importlib.metadata import version
+
+    if cache_dir is None:
+        return common_words()
+    path = Path(cache_dir) / f"common_words-{TUNING.focus_max_zipf}-wordfreq{version('wordfreq')}.txt"
+    try:
+        return path.read_text(encoding="utf-8").split()
+    except OSError:
+        words = common_words()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text("\n".join(words) + "\n", encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("could not keep the common-word list in %s (%s)", cache_dir, exc)
+        return words
+
+
 def _write_jsonl(path: Path, rows) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
@@ -122,5 +157,8 @@ def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) 
     if status.state == "fresh" and not rebuild:
         return "fresh", [], []
     log.info("building the index (%s)", status.reason or "asked to")
-    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder)
-    return f"built ({status.reason or 'rebuild'}): {manifest.passages} passages", list(manifest.warnings), list(manifest.reading)
+    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder, settings.cache_dir)
+    what = f"built ({status.reason or 'rebuild'}): {manifest.passages} passages"
+    if manifest.embedded >= 0:
+        what += f"; {manifest.embedded} texts embedded, {manifest.reused} from the embedding cache"
+    return what, list(manifest.warnings), list(manifest.reading)

@@ -68,6 +68,8 @@ class Manifest:
     created: str
     warnings: tuple[str, ...] = ()
     reading: tuple[str, ...] = ()  # per file: sections, passages, code blocks, visible words kept
+    embedded: int = -1  # texts this build embedded (-1: built without the embedding cache)
+    reused: int = 0  # texts it took from the embedding cache instead
 
 
 @dataclass(frozen=True)
