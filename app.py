@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.errors import BotError, QuestionError
 from bot.serve import serving
 from bot.serve.feedback import FeedbackLog, judge, with_reason
+from bot.serve.live import LiveBot
 from bot.serve.render import CSS, PAGE_JS, question_html, start_screen, to_dict, to_html
 from bot.text import clean
 
@@ -28,13 +29,17 @@ log = logging.getLogger("app")
 _FAILED = "Sorry, something went wrong on our side while answering. The error has been logged."
 
 
-def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Blocks:
-    documents = chatbot.index.documents
+def build_demo(source: Chatbot | LiveBot, feedback: FeedbackLog | None = None) -> gr.Blocks:
+    """The chat over one Chatbot, or over a LiveBot's current one (each request answers from one version)."""
+    live = source if isinstance(source, LiveBot) else LiveBot(source)
+    chatbot = live.current
     feedback = feedback or FeedbackLog(chatbot.settings.feedback_path)
 
     def chat(message: str, history: list, shown: list[Turn | None]):
         """One exchange. `shown` holds, per exchange of the chat, its Turn (None where an error was shown)."""
         history, shown = list(history or []), list(shown or [])
+        chatbot = live.current
+        documents = chatbot.index.documents
         if shown and shown[-1] is not None and history and history[-1].get("options"):
             # the clickable suggestions go with the newest message: the one before now lists them as text
             history[-1] = {"role": "assistant", "content": to_html(shown[-1].answer, documents, key=str(len(shown)))}
@@ -67,7 +72,7 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
             return None, gr.update(visible=False), ""
         verdict = "up" if liked.liked is True else "down" if liked.liked is False else "withdrawn"  # "" when a thumb is clicked off
         earlier = [t.question for t in shown[: index // 2] if t]
-        entry = judge(turn.answer, earlier, verdict, documents)
+        entry = judge(turn.answer, earlier, verdict, live.current.index.documents)
         try:
             feedback.append(entry)
         except BotError as exc:
@@ -90,8 +95,9 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
 
     def ask(question: str, history: list[str] | None = None) -> dict:
         """The API: one question, with the earlier questions of the chat; same structure as `ask --json`."""
+        chatbot = live.current
         try:
-            return to_dict(chatbot.respond(question, chatbot.replay(history or [])).answer, documents)
+            return to_dict(chatbot.respond(question, chatbot.replay(history or [])).answer, chatbot.index.documents)
         except BotError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc  # the person's mistake, not ours: no traceback
 
@@ -104,7 +110,7 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
             label="Ask the articles",
             elem_id="chat",
             height="70vh",
-            placeholder=start_screen(documents.values()),
+            placeholder=start_screen(chatbot.index.documents.values(), live.status()),
             examples=[{"text": q} for q in chatbot.examples()],
             sanitize_html=True,
             render_markdown=True,
@@ -138,6 +144,13 @@ def build_demo(chatbot: Chatbot, feedback: FeedbackLog | None = None) -> gr.Bloc
         clear.click(**fresh, api_visibility="private")
         chat_view.clear(**fresh, api_visibility="private")
         gr.api(ask, api_name="ask")
+        # a page opened after the corpus changed lists the documents it now answers from
+        demo.load(
+            lambda: gr.update(placeholder=start_screen(live.current.index.documents.values(), live.status())),
+            None,
+            chat_view,
+            api_visibility="private",
+        )
     return demo
 
 
@@ -149,7 +162,14 @@ def launch(settings: Settings | None = None, credentials: list[tuple[str, str]] 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     chatbot = Chatbot.from_settings(settings)  # builds the index first if it is missing or stale
     chatbot.warm()  # so that the first visitor's abstention does not wait for the suggestions' vectors
-    serving.serve(build_demo(chatbot), settings, credentials)  # with the queue bounds of settings
+    live = LiveBot(chatbot)
+    logging.getLogger("bot.serve.live").setLevel(logging.INFO)  # a server says when it switches to a new index
+    if settings.watch:
+        live.watch()  # new, changed and removed documents are indexed in the background and switched in
+    try:
+        serving.serve(build_demo(live), settings, credentials)  # with the queue bounds of settings
+    finally:
+        live.stop()
 
 
 def __getattr__(name: str):

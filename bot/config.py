@@ -51,6 +51,8 @@ class Settings:
     #: How many passages an answer may cite.
     max_citations: int = 3
     feedback_path: Path = field(default_factory=lambda: PROJECT_ROOT / "feedback" / "feedback.jsonl")
+    #: A server watches corpus_dir and switches to a rebuilt index when a document is added, changed or removed.
+    watch: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +69,7 @@ class Settings:
             concurrency=_env_int("BOT_CONCURRENCY", base.concurrency),
             max_question_chars=_env_int("BOT_MAX_QUESTION_CHARS", base.max_question_chars),
             feedback_path=Path(env.get("BOT_FEEDBACK_PATH") or base.feedback_path),
+            watch=env.get("BOT_WATCH", "1").strip().lower() not in ("0", "false", "no", "off"),
         )
 
 

@@ -229,8 +229,8 @@ def question_html(question: str) -> str:
     return f'<p class="bot-question">{_esc(question)}</p>'
 
 
-def start_screen(documents) -> str:
-    """What the bot knows, for the empty chat: the articles listed, escaped."""
+def start_screen(documents, status: str = "") -> str:
+    """What the bot knows, for the empty chat: the articles listed, escaped, and when they were indexed."""
     items = []
     for doc in sorted(documents, key=lambda d: d.title.lower()):
         meta = " · ".join(_esc(x) for x in (doc.author, doc.publisher, doc.date) if x)
@@ -238,7 +238,9 @@ def start_screen(documents) -> str:
     return (
         '<div class="bot-start"><p><strong>Ask the articles.</strong> Short answers with numbered citations '
         f"to the exact passages, from {len(items)} article{'s' if len(items) != 1 else ''}:</p>"
-        f'<ul class="bot-articles">{"".join(items)}</ul></div>'
+        f'<ul class="bot-articles">{"".join(items)}</ul>'
+        + (f'<p class="bot-meta bot-indexed">{_esc(status)}</p>' if status else "")
+        + "</div>"
     )
 
 
