@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("index", help="build the index if the corpus or model changed")
     s.add_argument("--rebuild", action="store_true", help="build even when the index is fresh")
+    s.add_argument("--json", action="store_true", help="progress and the result as JSON lines, for programs")
     s = sub.add_parser("inspect", help="show what one file becomes: sections, passages, code blocks, words kept")
     s.add_argument("file", type=Path)
     s = sub.add_parser("ask", help="answer one question")
@@ -97,10 +98,15 @@ def one_shot(argv: list[str]) -> bool:
 
 
 def _index(settings: Settings, args) -> int:
+    from bot.progress import reporter
     from bot.search.build import ensure_index
     from bot.search.embedding import embedder_for
 
-    what, warnings, reading = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild)
+    with reporter(json_lines=args.json) as progress:
+        what, warnings, reading = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild, progress=progress)
+    if args.json:
+        print(json.dumps({"event": "done", "index": what, "warnings": warnings, "files": reading}, ensure_ascii=False), flush=True)
+        return 0
     for line in reading:
         print(line)
     for w in warnings:

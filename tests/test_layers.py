@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
-SHARED = ("bot.records", "bot.config", "bot.text", "bot.errors", "bot.log")
+SHARED = ("bot.records", "bot.config", "bot.text", "bot.errors", "bot.log", "bot.progress")
 #: What each layer may not import.
 FORBIDDEN = {
     "bot.ingest": ("bot.search", "bot.answer", "bot.serve", "bot.bench"),

@@ -10,8 +10,11 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+
+import numpy as np
 
 from bot.config import TUNING, Settings
 from bot.errors import CorpusError
@@ -48,7 +51,31 @@ def sentence_view(p: Passage, text: str) -> str:
 # --- building ---------------------------------------------------------------------
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, cache_dir: Path | None = None) -> Manifest:
+#: What a build reports as it embeds: (texts done, texts in all).
+Progress = Callable[[int, int], None]
+#: Texts embedded per call when progress is reported (a corpus under it is embedded in one call, as without it).
+PROGRESS_STEP = 1024
+
+
+def _encode_all(embedder: Embedder, groups: list[list[str]], progress: Progress | None) -> list[np.ndarray]:
+    """Embed each group of texts, in steps of PROGRESS_STEP when progress is reported."""
+    if progress is None:
+        return [embedder.encode(texts) for texts in groups]
+    total, done, out = sum(len(g) for g in groups), 0, []
+    progress(0, total)
+    for texts in groups:
+        parts = []
+        for lo in range(0, len(texts), PROGRESS_STEP):
+            parts.append(embedder.encode(texts[lo : lo + PROGRESS_STEP]))
+            done += len(parts[-1])
+            progress(done, total)
+        out.append(np.concatenate(parts) if parts else embedder.encode([]))
+    return out
+
+
+def build_index(
+    corpus_dir: Path, index_dir: Path, embedder: Embedder, cache_dir: Path | None = None, progress: Progress | None = None
+) -> Manifest:
     """Read the corpus, chunk, embed and write a new index version; switch to it atomically.
 
     With ``cache_dir``, texts embedded by an earlier build are taken from the embedding cache
@@ -75,8 +102,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, cache_dir
         docs_by_id = {d.doc_id: d for d in load.documents}
         sentence_texts = [sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences]
         acronyms = find_acronyms([d.text for d in load.documents])
-        pvecs = embedder.encode([passage_view(p) for p in passages])
-        svecs = embedder.encode(sentence_texts)
+        pvecs, svecs = _encode_all(embedder, [[passage_view(p) for p in passages], sentence_texts], progress)
         dim = int(pvecs.shape[1])
         embedded, reused = (embedder.use.embedded, embedder.use.reused) if isinstance(embedder, CachedEmbedder) else (-1, 0)
         if isinstance(embedder, CachedEmbedder):
@@ -151,13 +177,15 @@ def _write_jsonl(path: Path, rows) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def ensure_index(settings: Settings, embedder: Embedder, rebuild: bool = False) -> tuple[str, list[str], list[str]]:
+def ensure_index(
+    settings: Settings, embedder: Embedder, rebuild: bool = False, progress: Progress | None = None
+) -> tuple[str, list[str], list[str]]:
     """Build the index when it is missing or stale. Returns (what happened, warnings, what each file became)."""
     status = index_status(settings.corpus_dir, settings.index_dir, embedder.name)
     if status.state == "fresh" and not rebuild:
         return "fresh", [], []
     log.info("building the index (%s)", status.reason or "asked to")
-    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder, settings.cache_dir)
+    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder, settings.cache_dir, progress)
     what = f"built ({status.reason or 'rebuild'}): {manifest.passages} passages"
     if manifest.embedded >= 0:
         what += f"; {manifest.embedded} texts embedded, {manifest.reused} from the embedding cache"
