@@ -101,9 +101,13 @@ class Chatbot:
 
     def _respond(self, question: str, history: Sequence[Turn]) -> Turn:
         text = validate_question(question, self.settings.max_question_chars)
-        spelled = self.vocabulary.correct(text, self._stem, self.tuning)
-        resolved = resolve(spelled.text, list(history), self.tuning, typed=text)
+        resolved = self._read(text, history)
         return Turn(question=text, resolved=resolved.query, answer=self._route(text, resolved))
+
+    def _read(self, text: str, history: Sequence[Turn]) -> Resolved:
+        """The question as read: typos corrected (bot.answer.focus), then resolved against the chat."""
+        spelled = self.vocabulary.correct(text, self._stem, self.tuning)
+        return resolve(spelled.text, list(history), self.tuning, typed=text)
 
     def _route(self, text: str, resolved: Resolved) -> Answer:
         """Metadata (who wrote it, when), else an outline or sentences of the passages found, else abstain."""
@@ -130,9 +134,9 @@ class Chatbot:
         """The rare words of the question that the documents never use, in any spelling near them (bot.answer.focus)."""
         pairs = []
         for word in re.findall(r"\w\w+", question.lower()):
-            stems = self.index.terms(word)
-            if stems:
-                pairs.append((word, stems[0]))
+            stem = self._stem(word)
+            if stem:
+                pairs.append((word, stem))
         return tuple(self.vocabulary.uncovered(pairs, self.tuning))
 
     def _retrieve(self, resolved: Resolved) -> Found:
@@ -176,7 +180,7 @@ class Chatbot:
     def features(self, question: str) -> Features:
         """The abstention features of a standalone question (what `calibrate` fits on)."""
         text = validate_question(question, self.settings.max_question_chars)
-        return self._retrieve(resolve(self.vocabulary.correct(text, self._stem, self.tuning).text, [], self.tuning)).features
+        return self._retrieve(self._read(text, [])).features
 
     def examples(self, n: int = 4) -> list[str]:
         """Example questions for the start screen."""

@@ -104,9 +104,10 @@ def build_index(
         acronyms = find_acronyms([d.text for d in load.documents])
         pvecs, svecs = _encode_all(embedder, [[passage_view(p) for p in passages], sentence_texts], progress)
         dim = int(pvecs.shape[1])
-        embedded, reused = (embedder.use.embedded, embedder.use.reused) if isinstance(embedder, CachedEmbedder) else (-1, 0)
+        embedded, reused = -1, 0  # -1: built without the cache
         if isinstance(embedder, CachedEmbedder):
             embedder.close()
+            embedded, reused = embedder.use.embedded, embedder.use.reused
             log.info("embedded %d texts, %d taken from the embedding cache", embedded, reused)
 
         work = new_workspace(index_dir)

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,6 @@ class CacheUse:
 
     reused: int = 0
     embedded: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 class CachedEmbedder:
@@ -70,7 +69,6 @@ class CachedEmbedder:
                 self._db = db
             except (OSError, sqlite3.Error) as exc:  # a cache that cannot be opened only costs time
                 log.warning("embedding cache %s unusable (%s): embedding everything", self.path, exc)
-                self.use.notes.append(f"cache unusable: {exc}")
                 return None
         return self._db
 

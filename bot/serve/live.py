@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 
 from bot.answer.chatbot import Chatbot
@@ -35,7 +34,6 @@ class LiveBot:
 
     def __init__(self, chatbot: Chatbot) -> None:
         self.current = chatbot
-        self.indexed_at = time.strftime("%Y-%m-%d %H:%M:%S")
         self.last_error = ""
         self._refreshing = threading.Lock()
         self._stop = threading.Event()
@@ -58,7 +56,6 @@ class LiveBot:
             for warning in warnings:
                 log.warning("%s", warning)
             self.current = new  # one assignment: a question in flight keeps the version it started with
-            self.indexed_at = time.strftime("%Y-%m-%d %H:%M:%S")
             self.last_error = ""
             log.info("%s; now answering from %d documents", what, len(new.index.documents))
             return Refresh(changed=True, message=what)
@@ -90,6 +87,7 @@ class LiveBot:
 
     def status(self) -> str:
         """Which documents answer, and since when: for the chat's start screen."""
-        documents = self.current.index.documents
-        text = f"Answering from {len(documents)} documents, indexed {self.indexed_at}."
+        index = self.current.index
+        created = index.manifest.created.replace("T", " ").replace("Z", " UTC")  # when the build wrote it
+        text = f"Answering from {len(index.documents)} documents, indexed {created}."
         return f"{text} The last change could not be indexed: {self.last_error}" if self.last_error else text
