@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -42,6 +43,20 @@ def test_onnx_vectors_equal_sentence_transformers_vectors(onnx_embedder):
     assert np.abs(together - expected).max() < 1e-5
     assert np.abs(alone - expected).max() < 1e-5
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.model
+def test_a_build_sized_call_runs_its_batches_side_by_side_and_gives_the_same_vectors(onnx_embedder):
+    from bot.search.onnx_embedding import PARALLEL_FROM
+
+    texts = [f"{TEXTS[i % len(TEXTS)]} {i}" for i in range(PARALLEL_FROM + 40)]  # lengths of every kind, all distinct
+    model = onnx_embedder._onnx
+    many = model.encode(texts, 64)
+    cores = len(os.sched_getaffinity(0))
+    assert (model._workers is not None) == (cores >= 2)  # on two cores or more, per-core sessions ran the batches
+    few = np.concatenate([model.encode(texts[lo : lo + 50], 64) for lo in range(0, len(texts), 50)])  # one session
+    assert many.shape == (len(texts), model.dim) and np.abs(many - few).max() < 1e-5
+    assert np.allclose(np.linalg.norm(many, axis=1), 1.0, atol=1e-5)
 
 
 @pytest.mark.model
