@@ -27,7 +27,7 @@ def test_bench_reports_each_figure_beside_its_floor(real_settings, real_bot):
     done = run(["bench", "--rounds", "1", "--json"], {"BOT_INDEX_DIR": str(real_settings.index_dir)})
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    for key in ("answer_over_embed", "build_over_embed", "cold_over_load", "p50_ms", "p95_ms", "peak_rss_mb"):
+    for key in ("answer_over_embed", "build_over_embed", "build_over_st", "cold_over_load", "p50_ms", "p95_ms", "peak_rss_mb"):
         assert isinstance(figures[key], float) and figures[key] > 0, key
     assert figures["backend"] == "onnx" and figures["index"] == "Flat (exact)"  # 35 passages stay exact
     assert "answer_over_embed" in done.stdout and "target ≤ 2.0" in done.stdout
@@ -42,7 +42,12 @@ def test_scale_bench_in_miniature_writes_its_tables_plot_and_json(tmp_path):
     kinds = {(r["data"], r["kind"]) for r in result["runs"]}
     assert kinds == {(d, k) for d in ("uniform", "embedding-like") for k in ("exact", "hnsw", "ivf-sq8", "ivf-pq-refine")}
     assert all(0.0 <= r["recall"] <= 1.0 and r["p50_ms"] > 0 and r["megabytes"] > 0 for r in result["runs"])
-    assert result["text"][0]["passages"] >= 10 and result["bandwidth_gb_s"] > 0 and result["exact_over_floor"] > 0
+    assert (
+        result["text"][0]["passages"] >= 10
+        and result["text"][0]["peak_mb"] > 100
+        and result["bandwidth_gb_s"] > 0
+        and result["exact_over_floor"] > 0
+    )
     assert "| data | size | index |" in done.stdout and "extrapolated" in done.stdout
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

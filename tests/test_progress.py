@@ -27,7 +27,7 @@ def test_json_lines_and_silence_off_a_terminal(capsys):
 def test_progress_counts_every_text_and_changes_no_vector(tmp_path, monkeypatch):
     corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "plain", HashEmbedder())
-    monkeypatch.setattr(build, "PROGRESS_STEP", 3)  # several steps even on the tiny corpus
+    monkeypatch.setattr(build, "STEP", 3)  # several steps even on the tiny corpus
     seen = []
     manifest = build_index(corpus, tmp_path / "stepped", HashEmbedder(), progress=lambda done, total: seen.append((done, total)))
     total = manifest.passages + manifest.sentences

@@ -63,7 +63,12 @@ def _version_files(index_dir: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
 
 
-def test_adding_changing_and_deleting_files_embeds_only_new_text_and_gives_the_full_builds_index(tmp_path):
+def test_adding_changing_and_deleting_files_embeds_only_new_text_and_gives_the_full_builds_index(tmp_path, monkeypatch):
+    from bot.ingest import chunking
+
+    chunked: list[str] = []
+    real_chunk = chunking.chunk_document
+    monkeypatch.setattr(chunking, "chunk_document", lambda doc: chunked.append(doc.doc_id) or real_chunk(doc))
     corpus = write_articles(tmp_path / "corpus")
     cache = tmp_path / "cache"
     first = build_index(corpus, tmp_path / "inc", Counting(), cache)
@@ -74,7 +79,9 @@ def test_adding_changing_and_deleting_files_embeds_only_new_text_and_gives_the_f
     (corpus / "careers.txt").write_text(text.replace("Communication matters too", "Writing matters too"), encoding="utf-8")
     (corpus / "guide.md").unlink()
     inner = Counting()
+    chunked.clear()
     second = build_index(corpus, tmp_path / "inc", inner, cache)
+    assert sorted(chunked) == ["added.md", "careers.txt"]  # unchanged files: their passages from the chunk cache
     assert 0 < second.embedded == len(inner.seen) < second.passages + second.sentences
     assert any("gradient descent" in t for t in inner.seen) and any("Writing matters" in t for t in inner.seen)
     assert not any("Build small projects" in t or "first steps" in t for t in inner.seen)  # unchanged or deleted: not embedded
@@ -128,7 +135,7 @@ def test_with_the_real_model_an_incremental_index_answers_as_a_full_rebuild(tmp_
 
     a, b = load_index(tmp_path / "inc"), load_index(tmp_path / "full")
     assert a.passages == b.passages
-    for x, y in ((a.passage_vectors, b.passage_vectors), (a.sentence_vectors, b.sentence_vectors)):
+    for x, y in ((a.search.passage_vectors, b.search.passage_vectors), (a.search.sentence_vectors, b.search.sentence_vectors)):
         assert np.allclose(x.reconstruct_n(0, x.ntotal), y.reconstruct_n(0, y.ntotal), atol=1e-5)
     settings = replace(real_settings, corpus_dir=corpus)
     bots = [Chatbot(index, embedder, settings) for index in (a, b)]

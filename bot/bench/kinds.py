@@ -10,6 +10,7 @@ import numpy as np
 
 from bot.search.ann import IndexChoice, all_threads, ivf_lists, training_sample
 from bot.search.ann import build as build_bot_kind
+from bot.search.spool import Spool
 
 
 def hnsw(m: int = 32, ef_construction: int = 80, ef_search: int = 128) -> IndexChoice:
@@ -25,12 +26,14 @@ def ivf_sq8(n_vectors: int, nprobe: int | None = None) -> IndexChoice:
     return IndexChoice("ivf-sq8", nlist=nlist, nprobe=nprobe or max(1, nlist // 4))
 
 
-def build(vectors: np.ndarray, choice: IndexChoice, seed: int = 1234):
+def build(vectors: np.ndarray | Spool, choice: IndexChoice, seed: int = 1234):
     """Any kind: HNSW and IVF-SQ8 here, the bot's own kinds by ``bot.search.ann.build``."""
     if choice.kind not in ("hnsw", "ivf-sq8"):
         return build_bot_kind(vectors, choice, seed)
     import faiss
 
+    if isinstance(vectors, Spool):  # the bench's kinds are built in memory
+        vectors = vectors.read(0, len(vectors))
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
     with all_threads():

@@ -48,17 +48,16 @@ def tables(result: ScaleResult) -> str:
     if result.text:
         lines += [
             "",
-            "| synthetic text passages | sentences | real build (s) | passages/s | embedding alone (s) | build / embedding |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| synthetic text passages | sentences | real build (s) | passages/s | embedding alone (s) | build / embedding | build peak memory |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for t in result.text:
-            lines.append(
-                f"| {t.passages:,} | {t.sentences:,} | {t.seconds:.1f} | {t.per_s:.1f} | {t.embed_seconds:.1f} | {t.seconds / t.embed_seconds:.2f} |"
-            )
+            alone = f"{t.embed_seconds:.1f} | {t.seconds / t.embed_seconds:.2f}" if t.embed_seconds else "— | —"
+            lines.append(f"| {t.passages:,} | {t.sentences:,} | {t.seconds:.1f} | {t.per_s:.1f} | {alone} | {t.peak_mb:,.0f} MB |")
         rate = result.text[-1].per_s
         if rate:
-            lines.append("| 100k (extrapolated) | | " + f"{100_000 / rate / 60:.0f} min | | | |")
-            lines.append("| 1M (extrapolated) | | " + f"{1_000_000 / rate / 3600:.1f} h | | | |")
+            lines.append("| 100k (extrapolated) | | " + f"{100_000 / rate / 60:.0f} min | | | | |")
+            lines.append("| 1M (extrapolated) | | " + f"{1_000_000 / rate / 3600:.1f} h | | | | |")
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.config import TUNING
 from bot.ingest.blocks import Block, classify
+from bot.ingest.chunk_cache import ChunkCache
 from bot.ingest.furniture import mark_furniture
 from bot.ingest.sentences import sentence_spans, split_long
 from bot.records import Document, Passage, Span
@@ -25,11 +26,16 @@ from bot.text import fold, word_count
 CHUNKER_VERSION = 10
 
 
-def chunk_documents(documents: tuple[Document, ...] | list[Document]) -> list[Passage]:
-    """All passages of all documents, numbered in order."""
+def chunk_documents(documents: tuple[Document, ...] | list[Document], cache: ChunkCache | None = None) -> list[Passage]:
+    """All passages of all documents, numbered in order; with ``cache``, a document chunked before is not chunked again."""
     passages: list[Passage] = []
     for doc in documents:
-        for p in chunk_document(doc):
+        own = cache.get(doc) if cache is not None else None
+        if own is None:
+            own = chunk_document(doc)
+            if cache is not None:
+                cache.put(doc, own)
+        for p in own:
             passages.append(_renumber(p, len(passages)))
     return passages
 

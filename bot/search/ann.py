@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.config import TUNING
+from bot.search.spool import Spool
 
 #: IVF-PQ-refine: how the re-scoring vectors are stored (a FAISS factory name).
 PQ_REFINE = "Flat"
@@ -97,22 +98,28 @@ def choose(n_vectors: int, dim: int) -> IndexChoice:
     return EXACT if n_vectors <= TUNING.exact_up_to else ivf_pq_refine(n_vectors, dim)
 
 
-def training_sample(vectors: np.ndarray, nlist: int, seed: int) -> np.ndarray:
+def training_sample(vectors: np.ndarray | Spool, nlist: int, seed: int) -> np.ndarray:
     """At most 64 vectors per list to train k-means on: it needs ~40 points per list, more only slows training."""
     n = len(vectors)
-    return vectors if n <= 64 * nlist else vectors[np.random.default_rng(seed).choice(n, 64 * nlist, replace=False)]
+    if n <= 64 * nlist:
+        return vectors.read(0, n) if isinstance(vectors, Spool) else vectors
+    ids = np.random.default_rng(seed).choice(n, 64 * nlist, replace=False)
+    return vectors.take(ids) if isinstance(vectors, Spool) else vectors[ids]  # a spool gives them in file order
 
 
-def build(vectors: np.ndarray, choice: IndexChoice, seed: int = 1234):
-    """A FAISS inner-product index over unit vectors (inner product = cosine), filled with ``vectors``."""
+def build(vectors: np.ndarray | Spool, choice: IndexChoice, seed: int = 1234):
+    """A FAISS inner-product index over unit vectors (inner product = cosine), filled with ``vectors``: an array, or
+    a ``Spool`` on disk, added a chunk at a time so that the vectors are held only by the index."""
     import faiss
 
+    if not isinstance(vectors, Spool):
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     with all_threads():
-        return _build(faiss, np.ascontiguousarray(vectors, dtype=np.float32), choice, seed)
+        return _build(faiss, vectors, choice, seed)
 
 
-def _build(faiss, vectors: np.ndarray, choice: IndexChoice, seed: int):
-    if vectors.ndim != 2:
+def _build(faiss, vectors: np.ndarray | Spool, choice: IndexChoice, seed: int):
+    if len(vectors.shape) != 2:
         raise ValueError(f"vectors must be a 2-d array, got shape {vectors.shape}")
     n, dim = vectors.shape
     if choice.kind == "exact":
@@ -131,8 +138,8 @@ def _build(faiss, vectors: np.ndarray, choice: IndexChoice, seed: int):
         index.k_factor = choice.k_factor
     else:
         raise ValueError(f"unknown index kind {choice.kind!r}: the bot builds exact or ivf-pq-refine (bot.bench.kinds builds the others)")
-    if n:
-        index.add(vectors)
+    for chunk in vectors.chunks() if isinstance(vectors, Spool) else ([vectors] if n else []):
+        index.add(chunk)
     return index
 
 

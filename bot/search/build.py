@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.config import TUNING, Settings
 from bot.errors import CorpusError
+from bot.ingest.chunk_cache import ChunkCache
 from bot.ingest.chunking import CHUNKER_VERSION, chunk_documents
 from bot.ingest.corpus import file_hashes, load_corpus
 from bot.ingest.report import reports
@@ -26,6 +27,7 @@ from bot.search import ann
 from bot.search.embedding import Embedder
 from bot.search.index import FORMAT_VERSION, Manifest, index_status
 from bot.search.lexical import LexicalIndex
+from bot.search.spool import Spool, SpoolWriter
 from bot.search.store import BuildLock, hash_files, live_name, new_workspace, prune, publish, remove_leftovers
 from bot.search.vector_cache import CachedEmbedder
 from bot.text import expand_acronyms, find_acronyms, for_model
@@ -53,24 +55,27 @@ def sentence_view(p: Passage, text: str) -> str:
 
 #: What a build reports as it embeds: (texts done, texts in all).
 Progress = Callable[[int, int], None]
-#: Texts embedded per call when progress is reported (a corpus under it is embedded in one call, as without it).
-PROGRESS_STEP = 1024
+#: Texts embedded per call: each step's vectors go to disk before the next (bot.search.spool), and progress is
+#: reported after each. Within a step the embedder batches passages and sentences together by length.
+STEP = 1024
 
 
-def _encode_all(embedder: Embedder, groups: list[list[str]], progress: Progress | None) -> list[np.ndarray]:
-    """Embed each group of texts, in steps of PROGRESS_STEP when progress is reported."""
-    if progress is None:
-        return [embedder.encode(texts) for texts in groups]
-    total, done, out = sum(len(g) for g in groups), 0, []
-    progress(0, total)
-    for texts in groups:
-        parts = []
-        for lo in range(0, len(texts), PROGRESS_STEP):
-            parts.append(embedder.encode(texts[lo : lo + PROGRESS_STEP]))
-            done += len(parts[-1])
-            progress(done, total)
-        out.append(np.concatenate(parts) if parts else embedder.encode([]))
-    return out
+def _embed_to_spool(embedder: Embedder, texts: list[str], path: Path, progress: Progress | None) -> Spool:
+    """Embed ``texts`` in steps of STEP, each distinct text of a step once, writing the vectors to ``path``."""
+    writer = SpoolWriter(path)
+    try:
+        if progress:
+            progress(0, len(texts))
+        for lo in range(0, len(texts), STEP):
+            step = texts[lo : lo + STEP]
+            distinct = list(dict.fromkeys(step))
+            row = {t: i for i, t in enumerate(distinct)}
+            writer.write(embedder.encode(distinct)[np.asarray([row[t] for t in step], dtype=np.int64)])
+            if progress:
+                progress(lo + len(step), len(texts))
+    finally:
+        writer.close()
+    return Spool(path, writer.dim or embedder.dim, 0, writer.rows)
 
 
 def build_index(
@@ -78,8 +83,9 @@ def build_index(
 ) -> Manifest:
     """Read the corpus, chunk, embed and write a new index version; switch to it atomically.
 
-    With ``cache_dir``, texts embedded by an earlier build are taken from the embedding cache
-    (``bot.search.vector_cache``), so a rebuild after a change embeds only the new text."""
+    With ``cache_dir``, documents chunked by an earlier build are taken from the chunk cache
+    (``bot.ingest.chunk_cache``) and texts it embedded from the embedding cache (``bot.search.vector_cache``),
+    so a rebuild after a change chunks and embeds only what changed."""
     import faiss
 
     if cache_dir is not None:
@@ -95,27 +101,37 @@ def build_index(
             more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
             detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
             raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
-        passages = chunk_documents(load.documents)
+        chunk_cache = ChunkCache(cache_dir, CHUNKER_VERSION) if cache_dir is not None else None
+        try:
+            passages = chunk_documents(load.documents, chunk_cache)
+        finally:
+            if chunk_cache is not None:
+                chunk_cache.close()
         if not passages:
             raise CorpusError(f"The articles in {corpus_dir} gave no passages: are they empty?")
         reading = reports(load.documents, passages)
         docs_by_id = {d.doc_id: d for d in load.documents}
         sentence_texts = [sentence_view(p, docs_by_id[p.doc_id].text[s:e]) for p in passages for s, e in p.sentences]
         acronyms = find_acronyms([d.text for d in load.documents])
-        pvecs, svecs = _encode_all(embedder, [[passage_view(p) for p in passages], sentence_texts], progress)
-        dim = int(pvecs.shape[1])
-        embedded, reused = -1, 0  # -1: built without the cache
-        if isinstance(embedder, CachedEmbedder):
-            embedder.close()
-            embedded, reused = embedder.use.embedded, embedder.use.reused
-            log.info("embedded %d texts, %d taken from the embedding cache", embedded, reused)
-
         work = new_workspace(index_dir)
         try:
+            views = [passage_view(p) for p in passages]
+            spool = _embed_to_spool(embedder, views + sentence_texts, work / "vectors.f32", progress)
+            dim = spool.dim
+            embedded, reused = -1, 0  # -1: built without the cache
+            if isinstance(embedder, CachedEmbedder):
+                embedder.close()
+                embedded, reused = embedder.use.embedded, embedder.use.reused
+                log.info("embedded %d texts, %d taken from the embedding cache", embedded, reused)
+            parts = {
+                "passages.faiss": Spool(spool.path, dim, 0, len(views)),
+                "sentences.faiss": Spool(spool.path, dim, len(views), len(sentence_texts)),
+            }
+            for name, vecs in parts.items():
+                faiss.write_index(ann.build(vecs, ann.choose(len(vecs), dim)), str(work / name))
+            spool.path.unlink()
             _write_jsonl(work / "documents.jsonl", (asdict(d) for d in load.documents))
             _write_jsonl(work / "passages.jsonl", (asdict(p) for p in passages))
-            for name, vecs in (("passages.faiss", pvecs), ("sentences.faiss", svecs)):
-                faiss.write_index(ann.build(vecs, ann.choose(len(vecs), dim)), str(work / name))
             (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
             (work / "common_words.txt").write_text("\n".join(_common_words_cached(cache_dir)) + "\n", encoding="utf-8")
             LexicalIndex.build([expand_acronyms(passage_view(p), acronyms) for p in passages]).save(work)
