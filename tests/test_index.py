@@ -58,9 +58,9 @@ def test_round_trip(built):
     assert loaded.manifest == manifest
     assert set(loaded.documents) == set(ARTICLES)
     assert loaded.documents["careers.txt"].author == "Jane Doe"
-    assert loaded.passage_vectors.ntotal == manifest.passages
-    assert loaded.sentence_vectors.ntotal == manifest.sentences == sum(len(p.sentences) for p in expected)
-    assert loaded.passage_vectors.d == manifest.dim == HashEmbedder().dim
+    assert loaded.search.passage_vectors.ntotal == manifest.passages
+    assert loaded.search.sentence_vectors.ntotal == manifest.sentences == sum(len(p.sentences) for p in expected)
+    assert loaded.search.passage_vectors.d == manifest.dim == HashEmbedder().dim
     assert loaded.acronyms == {"ML": "machine learning"}
     assert manifest.model == MODEL and manifest.warnings == ()
 
@@ -69,8 +69,8 @@ def test_sentence_owner_and_offsets_agree(built):
     _, index_dir, _ = built
     loaded = load_index(index_dir, model=MODEL)
     for pid, p in enumerate(loaded.passages):
-        first = int(loaded.sentence_offsets[pid])
-        rows = loaded.sentence_owner[first : first + len(p.sentences)]
+        first = int(loaded.search.sentence_offsets[pid])
+        rows = loaded.search.sentence_owner[first : first + len(p.sentences)]
         assert list(rows) == [pid] * len(p.sentences)
 
 
@@ -78,7 +78,7 @@ def test_passage_vectors_match_the_embedder(built):
     _, index_dir, _ = built
     loaded = load_index(index_dir, model=MODEL)
     vec = HashEmbedder().encode([passage_view(loaded.passages[0])])
-    scores, ids = loaded.passage_vectors.search(vec, 1)
+    scores, ids = loaded.search.passage_vectors.search(vec, 1)
     assert ids[0][0] == 0 and scores[0][0] == pytest.approx(1.0, abs=1e-5)
 
 

@@ -146,8 +146,8 @@ def where_it_died(index_dir: Path, live_before: str, versions_before: set[str]) 
 def check(corpus: Path, index_dir: Path, embedder, model: str, states: dict[frozenset, str]) -> None:
     """The index after a kill: loads, verifies, counts agree, answers, and is honest about freshness."""
     index = load_index(index_dir, model=model, dim=embedder.dim)  # every file checked against its sha256
-    assert len(index.passages) == index.manifest.passages == index.passage_vectors.ntotal
-    assert index.sentence_vectors.ntotal == index.manifest.sentences
+    assert len(index.passages) == index.manifest.passages == index.search.passage_vectors.ntotal
+    assert index.search.sentence_vectors.ntotal == index.manifest.sentences
     docs = frozenset(index.documents)
     assert docs in states, f"the live index holds a corpus that never was: {sorted(docs)}"
     now = frozenset(d.doc_id for d in load_corpus(corpus).documents)

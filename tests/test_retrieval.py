@@ -39,14 +39,15 @@ def padded(tmp_path):
     corpus = write_articles(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index", HashEmbedder())
     index = load_index(tmp_path / "index")
-    return dataclasses.replace(
-        index, passage_vectors=OverAsking(index.passage_vectors), sentence_vectors=OverAsking(index.sentence_vectors)
+    search = dataclasses.replace(
+        index.search, passage_vectors=OverAsking(index.search.passage_vectors), sentence_vectors=OverAsking(index.search.sentence_vectors)
     )
+    return dataclasses.replace(index, search=search)
 
 
 def test_minus_one_ids_are_not_hits(padded):
     retrieval = Retriever(padded, HashEmbedder()).search("What skills do machine learning engineers need?", k=50)
-    assert padded.passage_vectors.padded > 0 and padded.sentence_vectors.padded > 0  # FAISS really returned -1s
+    assert padded.search.passage_vectors.padded > 0 and padded.search.sentence_vectors.padded > 0  # FAISS really returned -1s
     pids = [h.passage.pid for h in retrieval.hits]
     assert len(pids) == len(set(pids)) == len(padded.passages)
     assert all(np.isfinite(h.score) for h in retrieval.hits)
@@ -56,7 +57,7 @@ def test_minus_one_ids_never_become_citations(padded, tmp_path):
     bot = Chatbot(padded, HashEmbedder(), Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"))
     bot.calibration = dataclasses.replace(bot.calibration, bias=50.0)  # always confident: answer, never abstain
     answer = bot.ask("What skills do machine learning engineers need?")
-    assert padded.passage_vectors.padded > 0
+    assert padded.search.passage_vectors.padded > 0
     assert answer.citations and not answer.abstained
     for c in answer.citations:
         assert padded.passages[c.pid].text == c.text

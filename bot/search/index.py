@@ -35,7 +35,8 @@ from bot.ingest.chunking import CHUNKER_VERSION
 from bot.ingest.corpus import file_hashes
 from bot.records import Block, Document, Passage
 from bot.search import ann
-from bot.search.lexical import LexicalIndex
+from bot.search.backend import FaissSearch, SearchBackend
+from bot.search.lexical import LexicalIndex, Tokenizer
 from bot.search.store import (  # noqa: F401 - CURRENT re-exported
     CURRENT,
     BuildLock,
@@ -135,17 +136,14 @@ class LoadedIndex:
     manifest: Manifest
     documents: dict[str, Document]
     passages: tuple[Passage, ...]
-    passage_vectors: object  # faiss.Index
-    sentence_vectors: object  # faiss.Index
-    sentence_owner: np.ndarray  # sentence row -> passage id
-    sentence_offsets: np.ndarray  # passage id -> first sentence row
-    lexical: LexicalIndex
+    search: SearchBackend  # vectors and BM25: FAISS files (FaissSearch) or a vector engine (bot.search.qdrant)
+    tokenizer: Tokenizer  # how the passages were split into BM25 terms
     acronyms: dict[str, str]
     common_words: frozenset[str]  # English words too common to be a question's focus (bot.answer.focus)
 
     def terms(self, text: str) -> list[str]:
         """The BM25 terms of a text, split as the passages were, acronyms expanded both ways."""
-        return self.lexical.tokenizer.terms(text, self.acronyms)
+        return self.tokenizer.terms(text, self.acronyms)
 
 
 def load_index(index_dir: Path, model: str | None = None, dim: int | None = None) -> LoadedIndex:
@@ -210,7 +208,8 @@ def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedInd
         )
     owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
-    return LoadedIndex(folder, manifest, documents, passages, pvecs, svecs, owner, offsets, lexical, acronyms, common)
+    search = FaissSearch(pvecs, svecs, owner, offsets, lexical)
+    return LoadedIndex(folder, manifest, documents, passages, search, lexical.tokenizer, acronyms, common)
 
 
 #: Files every version holds, besides manifest.json.

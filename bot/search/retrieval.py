@@ -36,7 +36,7 @@ class Retriever:
         self.embedder = embedder
         self.tuning = tuning
         n = max(1, len(index.passages))
-        self._idf = {term: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for term, df in index.lexical.document_frequency().items()}
+        self._idf = {term: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for term, df in index.search.document_frequency().items()}
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
 
     def embed(self, text: str) -> np.ndarray:
@@ -60,29 +60,20 @@ class Retriever:
         t = self.tuning
         k = t.retrieved_passages if k is None else k
         kp = min(n, t.candidates)
-        dense_scores, dense_ids = idx.passage_vectors.search(q, kp)
-        dense = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0], strict=True) if i >= 0}
-        ks = min(idx.sentence_vectors.ntotal, t.candidates * t.sentence_candidates_per_passage)
-        sent = {}
-        if ks:
-            s_scores, s_ids = idx.sentence_vectors.search(q, ks)
-            for s, i in zip(s_scores[0], s_ids[0], strict=True):
-                if i < 0:
-                    continue
-                pid = int(idx.sentence_owner[i])
-                sent[pid] = max(sent.get(pid, -1.0), float(s))
+        dense = idx.search.passages(q[0], kp)
+        sent = idx.search.sentences(q[0], t.candidates * t.sentence_candidates_per_passage)
         terms = tuple(idx.terms(query))
-        lexical_all = idx.lexical.scores(terms)
-        lex_top = np.argsort(-lexical_all)[:kp]
-        candidates = set(dense) | set(sent) | {int(i) for i in lex_top if lexical_all[i] > 0}
+        lexical = idx.search.lexical(terms, kp, set(dense) | set(sent))
+        candidates = set(dense) | set(sent) | set(lexical.top)
         floor_d = min(dense.values()) if dense else 0.0
         floor_s = min(sent.values()) if sent else 0.0
-        lmax = float(lexical_all.max()) if n else 0.0
+        lmax = lexical.best
         rows = []
         for pid in candidates:
             d = dense.get(pid, floor_d)
             s = sent.get(pid, floor_s)
-            lex = float(lexical_all[pid]) / lmax if lmax > 0 else 0.0
+            raw = lexical.top[pid] if pid in lexical.top else lexical.among.get(pid, 0.0)
+            lex = raw / lmax if lmax > 0 else 0.0
             rows.append((pid, d, s, lex))
         fused = self._fuse(rows)
         if boost:
@@ -100,10 +91,7 @@ class Retriever:
 
     def sentence_scores(self, qvec: np.ndarray, pid: int) -> np.ndarray:
         """Cosine of the question with each sentence of one passage."""
-        idx = self.index
-        first = int(idx.sentence_offsets[pid])
-        count = len(idx.passages[pid].sentences)
+        count = len(self.index.passages[pid].sentences)
         if count == 0:
             return np.zeros(0, dtype=np.float32)
-        vecs = idx.sentence_vectors.reconstruct_n(first, count)
-        return vecs @ qvec.astype(np.float32)
+        return self.index.search.sentence_vectors_of(pid, count) @ qvec.astype(np.float32)
