@@ -31,10 +31,19 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def _index_url(value: str) -> str:
+    """BOT_INDEX_URL: a vector engine's address; a path or nothing means the embedded index (BOT_INDEX_DIR)."""
+    value = value.strip()
+    return value if value.startswith(("http://", "https://", "file://", "memory:")) else ""
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "index")
+    #: A vector engine to serve the index from (bot.search.qdrant: http://host:6333/NAME, file:///FOLDER/NAME, memory:NAME);
+    #: empty: the embedded FAISS files in index_dir. A build still writes index_dir first, then publishes it there.
+    index_url: str = ""
     embed_model: str = DEFAULT_MODEL
     #: How the embedding model runs: onnx (ONNX Runtime, exported once into cache_dir), torch, or auto (onnx when it can).
     embed_backend: str = "auto"
@@ -61,6 +70,7 @@ class Settings:
         return cls(
             corpus_dir=Path(env.get("BOT_CORPUS_DIR") or base.corpus_dir),
             index_dir=Path(env.get("BOT_INDEX_DIR") or base.index_dir),
+            index_url=_index_url(env.get("BOT_INDEX_URL", "")),
             embed_model=env.get("BOT_EMBED_MODEL") or base.embed_model,
             embed_backend=env.get("BOT_EMBED_BACKEND") or base.embed_backend,
             cache_dir=Path(env.get("BOT_CACHE_DIR") or base.cache_dir),

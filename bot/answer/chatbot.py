@@ -25,9 +25,10 @@ from bot.config import TUNING, Settings, Tuning
 from bot.errors import QuestionError
 from bot.log import logged
 from bot.records import Answer, Candidate, Hit, Turn
+from bot.search.backend import open_index
 from bot.search.build import ensure_index
 from bot.search.embedding import Embedder, embedder_for
-from bot.search.index import LoadedIndex, load_index
+from bot.search.index import LoadedIndex
 from bot.search.retrieval import Retriever
 from bot.text import validate_question
 
@@ -72,7 +73,7 @@ class Chatbot:
         embedder = embedder or embedder_for(settings)
         if build:
             ensure_index(settings, embedder)
-        return cls(load_index(settings.index_dir, embedder.name, embedder.dim), embedder, settings)
+        return cls(open_index(settings.index_dir, settings.index_url, embedder.name, embedder.dim), embedder, settings)
 
     # --- the answer path ----------------------------------------------------------
 

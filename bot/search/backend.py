@@ -53,6 +53,17 @@ class SearchBackend(Protocol):
         ...
 
 
+def open_index(index_dir, index_url: str, model: str | None, dim: int | None):
+    """The live index: from the vector engine ``index_url`` names, or the local version in ``index_dir``."""
+    if index_url:
+        from bot.search.qdrant import connect
+
+        return connect(index_url, model, dim)
+    from bot.search.index import load_index
+
+    return load_index(index_dir, model, dim)
+
+
 @dataclass(frozen=True)
 class FaissSearch:
     """The embedded default: FAISS indexes and the BM25 score matrix of a local index version."""

@@ -198,12 +198,26 @@ def ensure_index(
     settings: Settings, embedder: Embedder, rebuild: bool = False, progress: Progress | None = None
 ) -> tuple[str, list[str], list[str]]:
     """Build the index when it is missing or stale. Returns (what happened, warnings, what each file became)."""
+    if settings.index_url and not settings.corpus_dir.is_dir():
+        return "fresh", [], []  # a chat replica: the engine serves what a build elsewhere published
     status = index_status(settings.corpus_dir, settings.index_dir, embedder.name)
     if status.state == "fresh" and not rebuild:
-        return "fresh", [], []
+        return _synced("fresh", settings), [], []
     log.info("building the index (%s)", status.reason or "asked to")
     manifest = build_index(settings.corpus_dir, settings.index_dir, embedder, settings.cache_dir, progress)
     what = f"built ({status.reason or 'rebuild'}): {manifest.passages} passages"
     if manifest.embedded >= 0:
         what += f"; {manifest.embedded} texts embedded, {manifest.reused} from the embedding cache"
-    return what, list(manifest.warnings), list(manifest.reading)
+    return _synced(what, settings), list(manifest.warnings), list(manifest.reading)
+
+
+def _synced(what: str, settings: Settings) -> str:
+    """With BOT_INDEX_URL, the live local version published to the vector engine unless it serves it already."""
+    if not settings.index_url:
+        return what
+    from bot.search.qdrant_publish import sync
+
+    done = sync(settings.index_dir, settings.index_url)
+    if not done:
+        return what
+    return done if what == "fresh" else f"{what}; {done}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,25 +89,43 @@ def read_manifest(folder: Path) -> Manifest:
         raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"The index manifest in {folder} is unreadable ({exc}): run `python -m bot index --rebuild`.") from exc
+    return manifest_from(raw, folder, folder.parent)
+
+
+def manifest_from(raw: object, where: object, index: object) -> Manifest:
+    """A manifest read from JSON (a version folder's file, or a vector engine's collection metadata)."""
     version = raw.get("format") if isinstance(raw, dict) else None
     if not isinstance(version, int):
-        raise IndexCorrupt(f"The index manifest in {folder} has no format number: run `python -m bot index --rebuild`.")
+        raise IndexCorrupt(f"The index manifest in {where} has no format number: run `python -m bot index --rebuild`.")
     if version > FORMAT_VERSION:
         raise IndexMismatch(
-            f"The index in {folder.parent} has format {version}, written by a newer version of the bot; this version reads "
+            f"The index in {index} has format {version}, written by a newer version of the bot; this version reads "
             f"format {FORMAT_VERSION}: upgrade the bot, or run `python -m bot index --rebuild` to rebuild it for this version."
         )
     if version < FORMAT_VERSION:
         raise IndexMismatch(
-            f"The index in {folder.parent} has format {version}, written by an older version of the bot; this version reads "
+            f"The index in {index} has format {version}, written by an older version of the bot; this version reads "
             f"format {FORMAT_VERSION}: run `python -m bot index --rebuild`."
         )
     try:
-        raw["warnings"] = tuple(raw.get("warnings", ()))
-        raw["reading"] = tuple(raw.get("reading", ()))
+        raw = {**raw, "warnings": tuple(raw.get("warnings", ())), "reading": tuple(raw.get("reading", ()))}
         return Manifest(**raw)
     except (TypeError, ValueError) as exc:
-        raise IndexCorrupt(f"The index manifest in {folder} is unreadable ({exc}): run `python -m bot index --rebuild`.") from exc
+        raise IndexCorrupt(f"The index manifest in {where} is unreadable ({exc}): run `python -m bot index --rebuild`.") from exc
+
+
+def check_manifest(manifest: Manifest, model: str | None, dim: int | None, where: object) -> None:
+    """Refuse an index built for another model or dimension, with the fix."""
+    if model is not None and manifest.model != model:
+        raise IndexMismatch(
+            f"The index was built with model {manifest.model!r} but {model!r} is configured: run `python -m bot index --rebuild`, "
+            "or set BOT_EMBED_MODEL to the index's model."
+        )
+    if dim is not None and manifest.dim != dim:
+        raise IndexMismatch(
+            f"The index in {where} holds {manifest.dim}-dimensional vectors but the model {model or manifest.model!r} gives {dim}: "
+            "run `python -m bot index --rebuild`."
+        )
 
 
 def index_status(corpus_dir: Path, index_dir: Path, model: str) -> Status:
@@ -158,58 +177,75 @@ def load_index(index_dir: Path, model: str | None = None, dim: int | None = None
         return _load_version(live_version(index_dir), model, dim)
 
 
+@dataclass(frozen=True)
+class Records:
+    """What a version holds besides vectors and BM25 scores: read from its files, wherever they are kept."""
+
+    documents: dict[str, Document]
+    passages: tuple[Passage, ...]
+    acronyms: dict[str, str]
+    common_words: frozenset[str]
+
+
+def read_records(read: Callable[[str], str]) -> Records:
+    """The records of a version, given a function that returns one of its text files by name."""
+    documents = {
+        d["doc_id"]: Document(**{**d, "blocks": tuple(Block(**b) for b in d.get("blocks", ()))}) for d in _jsonl(read("documents.jsonl"))
+    }
+    passages = tuple(
+        Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})
+        for row in _jsonl(read("passages.jsonl"))
+    )
+    return Records(documents, passages, json.loads(read("acronyms.json")), frozenset(read("common_words.txt").split()))
+
+
+def check_records(records: Records, manifest: Manifest, passage_count: int, sentence_count: int, dim: int, where: object) -> None:
+    """Refuse a version whose parts do not fit together (vector, passage and document counts)."""
+    counts = [len(p.sentences) for p in records.passages]
+    if (
+        passage_count != len(records.passages)
+        or sentence_count != sum(counts)
+        or dim != manifest.dim
+        or len(records.passages) != manifest.passages
+        or sum(counts) != manifest.sentences
+        or any(p.pid != i or p.doc_id not in records.documents for i, p in enumerate(records.passages))
+    ):
+        raise IndexCorrupt(
+            f"The index in {where} is inconsistent (vector, passage and document counts differ): run `python -m bot index --rebuild`."
+        )
+
+
 def _load_version(folder: Path, model: str | None, dim: int | None) -> LoadedIndex:
     import faiss
 
-    index_dir = folder.parent
     manifest = read_manifest(folder)
-    if model is not None and manifest.model != model:
-        raise IndexMismatch(
-            f"The index was built with model {manifest.model!r} but {model!r} is configured: run `python -m bot index --rebuild`, "
-            "or set BOT_EMBED_MODEL to the index's model."
-        )
-    if dim is not None and manifest.dim != dim:
-        raise IndexMismatch(
-            f"The index in {index_dir} holds {manifest.dim}-dimensional vectors but the model {model or manifest.model!r} gives {dim}: "
-            "run `python -m bot index --rebuild`."
-        )
+    check_manifest(manifest, model, dim, folder.parent)
     _verify_files(folder, manifest)
     try:
-        documents = {
-            d["doc_id"]: Document(**{**d, "blocks": tuple(Block(**b) for b in d.get("blocks", ()))})
-            for d in _read_jsonl(folder / "documents.jsonl")
-        }
-        passages = tuple(
-            Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})
-            for row in _read_jsonl(folder / "passages.jsonl")
-        )
+        records = read_records(lambda name: (folder / name).read_text(encoding="utf-8"))
         pvecs = faiss.read_index(str(folder / "passages.faiss"))
         svecs = faiss.read_index(str(folder / "sentences.faiss"))
         for vectors in (pvecs, svecs):
             ann.prepare(vectors)
         lexical = LexicalIndex.load(folder)
-        acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
-        common = frozenset((folder / "common_words.txt").read_text(encoding="utf-8").split())
     except Exception as exc:  # noqa: BLE001 - whatever broke, the fix is the same
         raise IndexCorrupt(f"The index in {folder} could not be read ({exc}): run `python -m bot index --rebuild`.") from exc
+    check_records(records, manifest, pvecs.ntotal, svecs.ntotal, pvecs.d if pvecs.d == svecs.d else -1, folder)
+    if lexical.passages != len(records.passages):
+        raise IndexCorrupt(f"The index in {folder} is inconsistent (BM25 and passage counts differ): run `python -m bot index --rebuild`.")
+    owner, offsets = sentence_rows(records.passages)
+    search = FaissSearch(pvecs, svecs, owner, offsets, lexical)
+    return LoadedIndex(
+        folder, manifest, records.documents, records.passages, search, lexical.tokenizer, records.acronyms, records.common_words
+    )
+
+
+def sentence_rows(passages: tuple[Passage, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence row -> passage id, and passage id -> first sentence row: sentences are stored in passage order."""
     counts = [len(p.sentences) for p in passages]
-    if (
-        pvecs.ntotal != len(passages)
-        or svecs.ntotal != sum(counts)
-        or pvecs.d != manifest.dim
-        or svecs.d != manifest.dim
-        or len(passages) != manifest.passages
-        or sum(counts) != manifest.sentences
-        or lexical.passages != len(passages)
-        or any(p.pid != i or p.doc_id not in documents for i, p in enumerate(passages))
-    ):
-        raise IndexCorrupt(
-            f"The index in {folder} is inconsistent (vector, passage and document counts differ): run `python -m bot index --rebuild`."
-        )
     owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, dtype=np.int64)
-    search = FaissSearch(pvecs, svecs, owner, offsets, lexical)
-    return LoadedIndex(folder, manifest, documents, passages, search, lexical.tokenizer, acronyms, common)
+    return owner, offsets
 
 
 #: Files every version holds, besides manifest.json.
@@ -233,6 +269,5 @@ def _verify_files(folder: Path, manifest: Manifest) -> None:
     verify_files(folder, manifest.files)
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+def _jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from bot.answer.chatbot import Chatbot
 from bot.errors import BotError
+from bot.search.backend import open_index
 from bot.search.build import ensure_index
-from bot.search.index import load_index
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,11 @@ class LiveBot:
                 what, warnings, _ = ensure_index(old.settings, old.embedder)
                 if what == "fresh":
                     return Refresh(changed=False, message="the index is up to date")
-                new = Chatbot(load_index(old.settings.index_dir, old.embedder.name, old.embedder.dim), old.embedder, old.settings)
+                new = Chatbot(
+                    open_index(old.settings.index_dir, old.settings.index_url, old.embedder.name, old.embedder.dim),
+                    old.embedder,
+                    old.settings,
+                )
                 new.warm()
             except (BotError, OSError) as exc:
                 self.last_error = str(exc)

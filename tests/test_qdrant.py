@@ -1,0 +1,157 @@
+"""bot.search.qdrant: the index in Qdrant answers as the embedded FAISS index does.
+
+By default against qdrant-client's local mode (the same client API as a server, in process: in
+memory and on disk). Set BOT_TEST_QDRANT_URL=http://host:6333 to run the same tests against a real
+Qdrant server or cluster; each test uses its own index name there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from bot.errors import IndexMismatch, IndexMissing
+from bot.search import qdrant
+from bot.search.build import build_index
+from bot.search.embedding import HashEmbedder
+from bot.search.index import load_index
+from bot.search.qdrant_publish import publish, sync
+from bot.search.retrieval import Retriever
+
+from .conftest import write_articles
+
+SERVER = os.environ.get("BOT_TEST_QDRANT_URL", "").rstrip("/")
+QUESTIONS = ("Which skills do I need?", "Do ML jobs pay well?", "How do I get started?", "python python sql", "zzzz unknown")
+
+
+@pytest.fixture(params=["memory", "disk"] if not SERVER else ["server"])
+def engine_url(request, tmp_path):
+    name = f"t{uuid.uuid4().hex[:10]}"
+    if request.param == "server":
+        return f"{SERVER}/{name}"
+    return f"memory:{name}" if request.param == "memory" else f"file://{tmp_path / 'qdrant'}/{name}"
+
+
+@pytest.fixture
+def built(tmp_path):
+    corpus = write_articles(tmp_path / "corpus")
+    build_index(corpus, tmp_path / "index", HashEmbedder())
+    return corpus, tmp_path / "index"
+
+
+def test_urls_name_the_engine_and_the_index():
+    assert qdrant.parse("http://db:6333/faq") == qdrant.Location("http://db:6333/faq", "faq", server="http://db:6333")
+    assert qdrant.parse("file:///var/lib/q/faq") == qdrant.Location("file:///var/lib/q/faq", "faq", path="/var/lib/q")
+    assert qdrant.parse("memory:faq").path == ":memory:"
+    for bad in ("ftp://x/faq", "http://db:6333", "http://db:6333/a/b"):
+        with pytest.raises(IndexMissing, match="http://host:6333/NAME"):
+            qdrant.parse(bad)
+    assert Settings.from_env().index_url == "" or Settings.from_env().index_url.startswith(("http", "file", "memory"))
+
+
+def test_the_engine_ranks_and_scores_as_the_embedded_index(built, engine_url):
+    _, index_dir = built
+    publish(index_dir, engine_url)
+    embedded, engine = load_index(index_dir, "hash-test", 64), qdrant.connect(engine_url, "hash-test", 64)
+    assert engine.passages == embedded.passages and engine.documents == embedded.documents
+    assert engine.acronyms == embedded.acronyms and engine.common_words == embedded.common_words
+    assert engine.search.document_frequency() == embedded.search.document_frequency()
+    a, b = Retriever(embedded, HashEmbedder()), Retriever(engine, HashEmbedder())
+    for question in QUESTIONS:
+        x, y = a.search(question, k=8), b.search(question, k=8)
+        assert [h.passage.pid for h in x.hits] == [h.passage.pid for h in y.hits], question
+        for h, g in zip(x.hits, y.hits, strict=True):
+            assert abs(h.score - g.score) < 1e-5 and abs(h.lexical - g.lexical) < 1e-5
+        for hit in x.hits[:3]:
+            pid = hit.passage.pid
+            assert np.allclose(a.sentence_scores(x.query_vector, pid), b.sentence_scores(x.query_vector, pid), atol=1e-6)
+    terms = embedded.terms("python sql python")
+    assert engine.search.lexical(terms, 5, [0, 1, 2]).among == pytest.approx(embedded.search.lexical(terms, 5, [0, 1, 2]).among, abs=1e-5)
+
+
+def test_a_model_or_dimension_the_engine_was_not_built_with_is_refused(built, engine_url):
+    _, index_dir = built
+    publish(index_dir, engine_url)
+    with pytest.raises(IndexMismatch, match="built with model 'hash-test'"):
+        qdrant.connect(engine_url, "another-model", 64)
+    with pytest.raises(IndexMismatch, match="64-dimensional"):
+        qdrant.connect(engine_url, "hash-test", 384)
+
+
+def test_an_unreachable_server_or_a_missing_index_says_the_fix(engine_url):
+    with pytest.raises(IndexMissing, match="Cannot reach Qdrant at http://127.0.0.1:9 .*unset BOT_INDEX_URL"):
+        qdrant.connect("http://127.0.0.1:9/faq")
+    with pytest.raises(IndexMissing, match="run `python -m bot index`"):
+        qdrant.connect(engine_url)
+
+
+def test_a_new_build_switches_all_collections_at_once_and_a_killed_publish_keeps_the_old_one(built, engine_url, monkeypatch):
+    corpus, index_dir = built
+    assert sync(index_dir, engine_url).startswith("published") and sync(index_dir, engine_url) == ""  # once per version
+    first = qdrant.connect(engine_url).manifest
+    (corpus / "added.md").write_text("# Added Page\n\nGradient descent with a learning rate schedule.\n", encoding="utf-8")
+    build_index(corpus, index_dir, HashEmbedder())
+
+    client = qdrant.reachable(qdrant.parse(engine_url))
+    real = type(client).update_collection_aliases
+    monkeypatch.setattr(type(client), "update_collection_aliases", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        publish(index_dir, engine_url)  # killed after writing the new collections, before the switch
+    assert qdrant.connect(engine_url).manifest == first  # still the old version, whole
+    monkeypatch.setattr(type(client), "update_collection_aliases", real)
+
+    publish(index_dir, engine_url)
+    now = qdrant.connect(engine_url)
+    assert "added.md" in now.manifest.sources and "added.md" not in first.sources
+    assert any("Gradient descent" in p.text for p in now.passages)
+    build_index(corpus, index_dir, HashEmbedder(), cache_dir=None)
+    publish(index_dir, engine_url)  # a third version: the first one's collections go
+    names = {c.name for c in client.get_collections().collections if c.name.startswith(qdrant.parse(engine_url).name + "-v-")}
+    assert len(names) == 2 * len(qdrant.KINDS)
+
+
+def test_the_chat_answers_from_the_engine_when_bot_index_url_is_set(built, engine_url, tmp_path):
+    from bot.answer.chatbot import Chatbot
+
+    corpus, index_dir = built
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir, index_url=engine_url, cache_dir=tmp_path / "cache")
+    bot = Chatbot.from_settings(settings, HashEmbedder())  # publishes the fresh local version, then connects
+    assert isinstance(bot.index.search, qdrant.QdrantSearch)
+    local = Chatbot(load_index(index_dir), HashEmbedder(), settings)
+    for question in QUESTIONS:
+        assert same(bot.ask(question), local.ask(question)), question
+    replica = Settings(corpus_dir=tmp_path / "no-corpus-here", index_dir=tmp_path / "no-index", index_url=engine_url)
+    assert same(Chatbot.from_settings(replica, HashEmbedder()).ask(QUESTIONS[0]), local.ask(QUESTIONS[0]))  # a stateless replica
+
+
+def same(a, b) -> bool:
+    """The same answer, citations and all; scores and confidence to float rounding (the engine sums in float32)."""
+    import dataclasses
+
+    def exact(answer):
+        cites = tuple(dataclasses.replace(c, score=0.0) for c in answer.citations)
+        return dataclasses.replace(answer, confidence=0.0, citations=cites)
+
+    close = all(abs(x.score - y.score) < 1e-5 for x, y in zip(a.citations, b.citations, strict=False))
+    return exact(a) == exact(b) and close and abs(a.confidence - b.confidence) < 1e-5
+
+
+@pytest.mark.model
+def test_with_the_real_model_every_dev_and_held_out_answer_is_the_embedded_ones(real_settings, real_bot):
+    from bot.answer.chatbot import Chatbot
+    from bot.bench.evaluate import load_cases
+    from bot.config import PROJECT_ROOT
+
+    url = f"{SERVER}/t{uuid.uuid4().hex[:10]}" if SERVER else f"memory:real{uuid.uuid4().hex[:6]}"
+    publish(real_settings.index_dir, url)
+    engine = Chatbot(qdrant.connect(url, real_bot.embedder.name, real_bot.embedder.dim), real_bot.embedder, real_settings)
+    for name in ("dev", "heldout"):
+        for case in load_cases(PROJECT_ROOT / "eval" / f"{name}.jsonl"):
+            turns = real_bot.replay(case.history)
+            a, b = real_bot.respond(case.question, turns).answer, engine.respond(case.question, engine.replay(case.history)).answer
+            assert same(a, b), json.dumps(case.question)
