@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("index", help="build the index if the corpus or model changed")
     s.add_argument("--rebuild", action="store_true", help="build even when the index is fresh")
     s.add_argument("--json", action="store_true", help="progress and the result as JSON lines, for programs")
+    s.add_argument("--ray", metavar="ADDRESS", help="chunk and embed on a Ray cluster: auto (a running one, or a local one) or its address")
     s = sub.add_parser("inspect", help="show what one file becomes: sections, passages, code blocks, words kept")
     s.add_argument("file", type=Path)
     s = sub.add_parser("ask", help="answer one question")
@@ -102,8 +103,16 @@ def _index(settings: Settings, args) -> int:
     from bot.search.build import ensure_index
     from bot.search.embedding import embedder_for
 
+    embedder = embedder_for(settings)
     with reporter(json_lines=args.json) as progress:
-        what, warnings, reading = ensure_index(settings, embedder_for(settings), rebuild=args.rebuild, progress=progress)
+        if args.ray:
+            from bot.search.ray_build import RayEmbedder, chunk_on_cluster, cluster
+
+            with cluster(args.ray):
+                on_cluster = RayEmbedder(embedder.name, embedder.backend or settings.embed_backend, settings.cache_dir, embedder.dim)
+                what, warnings, reading = ensure_index(settings, on_cluster, args.rebuild, progress, chunk=chunk_on_cluster)
+        else:
+            what, warnings, reading = ensure_index(settings, embedder, rebuild=args.rebuild, progress=progress)
     if args.json:
         print(json.dumps({"event": "done", "index": what, "warnings": warnings, "files": reading}, ensure_ascii=False), flush=True)
         return 0

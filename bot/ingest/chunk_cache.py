@@ -51,7 +51,7 @@ class ChunkCache:
             return None
         try:
             row = self._db.execute("SELECT passages FROM chunks WHERE key = ?", (document_key(doc, self.version),)).fetchone()
-            found = None if row is None else [_passage(p) for p in json.loads(row[0])]
+            found = None if row is None else [passage_from(p) for p in json.loads(row[0])]
         except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
             log.warning("an unreadable entry of %s is chunked again (%s)", self.path, exc)
             found = None
@@ -78,5 +78,6 @@ class ChunkCache:
             self._db = None
 
 
-def _passage(row: dict) -> Passage:
+def passage_from(row: dict) -> Passage:
+    """A passage from its JSON record."""
     return Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})

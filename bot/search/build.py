@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from bot.ingest.chunk_cache import ChunkCache
 from bot.ingest.chunking import CHUNKER_VERSION, chunk_documents
 from bot.ingest.corpus import file_hashes, load_corpus
 from bot.ingest.report import reports
-from bot.records import Passage
+from bot.records import Document, Passage
 from bot.search import ann
 from bot.search.embedding import Embedder
 from bot.search.index import FORMAT_VERSION, Manifest, index_status
@@ -55,6 +55,8 @@ def sentence_view(p: Passage, text: str) -> str:
 
 #: What a build reports as it embeds: (texts done, texts in all).
 Progress = Callable[[int, int], None]
+#: Documents to numbered passages: ``chunk_documents``, or the same on a cluster.
+Chunker = Callable[[Sequence[Document]], list[Passage]]
 #: Texts embedded per call: each step's vectors go to disk before the next (bot.search.spool), and progress is
 #: reported after each. Within a step the embedder batches passages and sentences together by length.
 STEP = 1024
@@ -79,13 +81,19 @@ def _embed_to_spool(embedder: Embedder, texts: list[str], path: Path, progress: 
 
 
 def build_index(
-    corpus_dir: Path, index_dir: Path, embedder: Embedder, cache_dir: Path | None = None, progress: Progress | None = None
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    chunk: Chunker | None = None,
 ) -> Manifest:
     """Read the corpus, chunk, embed and write a new index version; switch to it atomically.
 
     With ``cache_dir``, documents chunked by an earlier build are taken from the chunk cache
     (``bot.ingest.chunk_cache``) and texts it embedded from the embedding cache (``bot.search.vector_cache``),
-    so a rebuild after a change chunks and embeds only what changed."""
+    so a rebuild after a change chunks and embeds only what changed. ``chunk`` replaces ``chunk_documents``
+    (``bot.search.ray_build`` chunks on a cluster)."""
     import faiss
 
     if cache_dir is not None:
@@ -101,9 +109,9 @@ def build_index(
             more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
             detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
             raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
-        chunk_cache = ChunkCache(cache_dir, CHUNKER_VERSION) if cache_dir is not None else None
+        chunk_cache = ChunkCache(cache_dir, CHUNKER_VERSION) if cache_dir is not None and chunk is None else None
         try:
-            passages = chunk_documents(load.documents, chunk_cache)
+            passages = chunk(load.documents) if chunk is not None else chunk_documents(load.documents, chunk_cache)
         finally:
             if chunk_cache is not None:
                 chunk_cache.close()
@@ -195,7 +203,7 @@ def _write_jsonl(path: Path, rows) -> None:
 
 
 def ensure_index(
-    settings: Settings, embedder: Embedder, rebuild: bool = False, progress: Progress | None = None
+    settings: Settings, embedder: Embedder, rebuild: bool = False, progress: Progress | None = None, chunk: Chunker | None = None
 ) -> tuple[str, list[str], list[str]]:
     """Build the index when it is missing or stale. Returns (what happened, warnings, what each file became)."""
     if settings.index_url and not settings.corpus_dir.is_dir():
@@ -204,7 +212,7 @@ def ensure_index(
     if status.state == "fresh" and not rebuild:
         return _synced("fresh", settings), [], []
     log.info("building the index (%s)", status.reason or "asked to")
-    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder, settings.cache_dir, progress)
+    manifest = build_index(settings.corpus_dir, settings.index_dir, embedder, settings.cache_dir, progress, chunk)
     what = f"built ({status.reason or 'rebuild'}): {manifest.passages} passages"
     if manifest.embedded >= 0:
         what += f"; {manifest.embedded} texts embedded, {manifest.reused} from the embedding cache"
