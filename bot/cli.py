@@ -100,19 +100,11 @@ def one_shot(argv: list[str]) -> bool:
 
 def _index(settings: Settings, args) -> int:
     from bot.progress import reporter
-    from bot.search.build import ensure_index
     from bot.search.embedding import embedder_for
+    from bot.search.ray_build import ensure_index_on
 
-    embedder = embedder_for(settings)
     with reporter(json_lines=args.json) as progress:
-        if args.ray:
-            from bot.search.ray_build import RayEmbedder, chunk_on_cluster, cluster
-
-            with cluster(args.ray):
-                on_cluster = RayEmbedder(embedder.name, embedder.backend or settings.embed_backend, settings.cache_dir, embedder.dim)
-                what, warnings, reading = ensure_index(settings, on_cluster, args.rebuild, progress, chunk=chunk_on_cluster)
-        else:
-            what, warnings, reading = ensure_index(settings, embedder, rebuild=args.rebuild, progress=progress)
+        what, warnings, reading = ensure_index_on(args.ray, settings, embedder_for(settings), args.rebuild, progress)
     if args.json:
         print(json.dumps({"event": "done", "index": what, "warnings": warnings, "files": reading}, ensure_ascii=False), flush=True)
         return 0

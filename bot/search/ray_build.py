@@ -63,6 +63,18 @@ def cluster(address: str):
         ray.shutdown()
 
 
+def ensure_index_on(address: str | None, settings, embedder, rebuild: bool, progress) -> tuple[str, list[str], list[str]]:
+    """``ensure_index`` with chunking and embedding on the cluster at ``address`` (the local model gives the name,
+    runtime and dimension the workers must match); in this process when ``address`` is None."""
+    from bot.search.build import ensure_index
+
+    if not address:
+        return ensure_index(settings, embedder, rebuild, progress)
+    with cluster(address):
+        on_cluster = RayEmbedder(embedder.name, embedder.backend or settings.embed_backend, settings.cache_dir, embedder.dim)
+        return ensure_index(settings, on_cluster, rebuild, progress, chunk=chunk_on_cluster)
+
+
 def _check_reachable(address: str, seconds: float = 5.0) -> None:
     """Fail fast on a head that does not answer (Ray itself retries for a minute or more)."""
     import socket
