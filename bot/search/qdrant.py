@@ -31,6 +31,7 @@ passages means a rebuild, as for the embedded index.
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 from collections import Counter
@@ -80,9 +81,18 @@ def _local_client(path: str):
     from qdrant_client import QdrantClient
 
     with _LOCAL_LOCK:
+        if not _LOCAL:
+            atexit.register(_close_local)  # before the interpreter tears down what their own __del__ needs
         if path not in _LOCAL:
             _LOCAL[path] = QdrantClient(":memory:") if path == ":memory:" else QdrantClient(path=path)
         return _LOCAL[path]
+
+
+def _close_local() -> None:
+    with _LOCAL_LOCK:
+        for client in _LOCAL.values():
+            client.close()
+        _LOCAL.clear()
 
 
 def is_engine_url(url: str) -> bool:
