@@ -210,8 +210,11 @@ def test_past_the_queue_limit_people_are_told_to_try_again_at_once(busy_server, 
     assert [o for o in outcomes if o[0] not in ("busy", "answered", "http 503", "http 200")] == []
     assert all("try again" in detail for outcome, _, detail in outcomes if outcome == "busy")
     assert all("Queue is full" in detail for _, detail in refused_http)
-    if full_after >= 2:  # the queue stayed full through the flood: every one of them was turned away
+    admitted = [o for o in outcomes if o[0] in ("answered", "http 200")]
+    if full_after >= 2 and not admitted:  # the queue stayed full through the flood: every one of them was turned away
         assert len(busy) == flood and len(refused_http) == 4
+    # (a slow question that finishes mid-flood opens a place; whoever takes it refills the queue, so a full queue
+    # after the flood alone does not show it was full throughout: a join let in once was seen to do exactly that)
     assert len(busy) >= flood // 2
     # Turned away at once, not after waiting for a place (that would take the slow questions' time).
     # Bounds are generous: 34 clients in one test process share two busy cores with the server.
