@@ -68,6 +68,16 @@ class Passage:
         return word_count(self.text)
 
 
+def document_from(row: dict) -> Document:
+    """A document from its JSON record (``dataclasses.asdict``): lists back to tuples."""
+    return Document(**{**row, "blocks": tuple(Block(**b) for b in row.get("blocks", ()))})
+
+
+def passage_from(row: dict) -> Passage:
+    """A passage from its JSON record (``dataclasses.asdict``): lists back to tuples."""
+    return Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})
+
+
 @dataclass(frozen=True, kw_only=True)
 class Hit:
     """A retrieved passage and the scores that ranked it."""

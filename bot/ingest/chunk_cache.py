@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.records import Document, Passage
+from bot.records import Document, Passage, passage_from
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,3 @@ class ChunkCache:
                 log.warning("could not keep chunks in %s (%s)", self.path, exc)
             self._db.close()
             self._db = None
-
-
-def passage_from(row: dict) -> Passage:
-    """A passage from its JSON record."""
-    return Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})

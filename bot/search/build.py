@@ -142,7 +142,7 @@ def build_index(
             _write_jsonl(work / "passages.jsonl", (asdict(p) for p in passages))
             (work / "acronyms.json").write_text(json.dumps(acronyms, indent=2), encoding="utf-8")
             (work / "common_words.txt").write_text("\n".join(_common_words_cached(cache_dir)) + "\n", encoding="utf-8")
-            LexicalIndex.build([expand_acronyms(passage_view(p), acronyms) for p in passages]).save(work)
+            LexicalIndex.build([expand_acronyms(v, acronyms) for v in views]).save(work)
             manifest = Manifest(
                 format=FORMAT_VERSION,
                 model=embedder.name,

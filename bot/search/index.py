@@ -34,7 +34,7 @@ import numpy as np
 from bot.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from bot.ingest.chunking import CHUNKER_VERSION
 from bot.ingest.corpus import file_hashes
-from bot.records import Block, Document, Passage
+from bot.records import Document, Passage, document_from, passage_from
 from bot.search import ann
 from bot.search.backend import FaissSearch, SearchBackend
 from bot.search.lexical import LexicalIndex, Tokenizer
@@ -189,13 +189,8 @@ class Records:
 
 def read_records(read: Callable[[str], str]) -> Records:
     """The records of a version, given a function that returns one of its text files by name."""
-    documents = {
-        d["doc_id"]: Document(**{**d, "blocks": tuple(Block(**b) for b in d.get("blocks", ()))}) for d in _jsonl(read("documents.jsonl"))
-    }
-    passages = tuple(
-        Passage(**{**row, "sentences": tuple(tuple(s) for s in row["sentences"]), "code": tuple(tuple(s) for s in row.get("code", ()))})
-        for row in _jsonl(read("passages.jsonl"))
-    )
+    documents = {d["doc_id"]: document_from(d) for d in _jsonl(read("documents.jsonl"))}
+    passages = tuple(passage_from(row) for row in _jsonl(read("passages.jsonl")))
     return Records(documents, passages, json.loads(read("acronyms.json")), frozenset(read("common_words.txt").split()))
 
 

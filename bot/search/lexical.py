@@ -50,6 +50,11 @@ class Tokenizer:
 
         return cls(frozenset(STOPWORDS_EN))
 
+    @classmethod
+    def from_settings(cls, settings: dict) -> Tokenizer:
+        """The tokenizer saved with an index (``bm25.json``)."""
+        return cls(frozenset(settings["stopwords"]), settings["pattern"], settings["language"])
+
     def terms(self, text: str, acronyms: dict[str, str] | None = None) -> list[str]:
         """The terms of one text; with ``acronyms``, an acronym also gives its long form and the reverse."""
         if acronyms:
@@ -135,5 +140,12 @@ class LexicalIndex:
             or (len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= passages))
         ):
             raise ValueError("the BM25 arrays do not match its vocabulary and passage count")
-        tokenizer = Tokenizer(frozenset(settings["stopwords"]), settings["pattern"], settings["language"])
-        return cls(tokenizer, vocab, data.astype(np.float32, copy=False), indices, indptr, passages, settings.get("params", {}))
+        return cls(
+            Tokenizer.from_settings(settings),
+            vocab,
+            data.astype(np.float32, copy=False),
+            indices,
+            indptr,
+            passages,
+            settings.get("params", {}),
+        )

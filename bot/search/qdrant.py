@@ -44,7 +44,7 @@ import numpy as np
 from bot.config import TUNING
 from bot.errors import IndexCorrupt, IndexMissing
 from bot.search.backend import LexicalHits
-from bot.search.index import LoadedIndex, check_manifest, check_records, manifest_from, read_records
+from bot.search.index import LoadedIndex, check_manifest, check_records, manifest_from, read_records, sentence_rows
 from bot.search.lexical import Tokenizer
 
 KINDS = ("passages", "sentences", "files")
@@ -93,10 +93,6 @@ def _close_local() -> None:
         for client in _LOCAL.values():
             client.close()
         _LOCAL.clear()
-
-
-def is_engine_url(url: str) -> bool:
-    return url.startswith(("http://", "https://", "file://", "memory:"))
 
 
 def parse(url: str) -> Location:
@@ -163,8 +159,8 @@ def connect(url: str, model: str | None = None, dim: int | None = None) -> Loade
         ) from exc
     counts = {k: client.count(names[k], exact=True).count for k in ("passages", "sentences")}
     check_records(records, manifest, counts["passages"], counts["sentences"], manifest.dim, url)
-    tokenizer = Tokenizer(frozenset(settings["stopwords"]), settings["pattern"], settings["language"])
-    offsets = np.concatenate([[0], np.cumsum([len(p.sentences) for p in records.passages])[:-1]]).astype(np.int64)
+    tokenizer = Tokenizer.from_settings(settings)
+    offsets = sentence_rows(records.passages)[1]
     vocab = {str(t): int(c) for t, c in settings["vocab"].items()}
     search = QdrantSearch(client, names["passages"], names["sentences"], vocab, df, offsets, manifest.passages, bool(location.server))
     return LoadedIndex(
@@ -195,21 +191,25 @@ class QdrantSearch:
     df: dict[str, int]
     sentence_offsets: np.ndarray
     count: int
-    server: bool  # a Qdrant server; local mode always searches exactly
+    server: bool  # a Qdrant server (not the local mode)
 
-    def _exact(self):
+    @property
+    def exact(self) -> bool:
+        """As the embedded default: exact search up to Tuning.exact_up_to vectors, the engine's HNSW index past it."""
+        return self.count <= TUNING.exact_up_to
+
+    def _search_params(self):
         from qdrant_client import models
 
         if not self.server:
-            return None
-        # as the embedded default: exact up to Tuning.exact_up_to vectors, the engine's HNSW index past it
-        return models.SearchParams(exact=True) if self.count <= TUNING.exact_up_to else models.SearchParams(hnsw_ef=256)
+            return None  # local mode always searches exactly
+        return models.SearchParams(exact=True) if self.exact else models.SearchParams(hnsw_ef=256)
 
     def _nearest(self, collection: str, query: np.ndarray, k: int, **kw):
         if k <= 0:
             return []
         return self.client.query_points(
-            collection, query=query.astype(np.float32).tolist(), using="dense", limit=k, search_params=self._exact(), **kw
+            collection, query=query.astype(np.float32).tolist(), using="dense", limit=k, search_params=self._search_params(), **kw
         ).points
 
     def passages(self, query: np.ndarray, k: int) -> dict[int, float]:
@@ -255,4 +255,4 @@ class QdrantSearch:
         return dict(self.df)
 
     def describe(self) -> str:
-        return f"Qdrant ({'exact' if self.count <= TUNING.exact_up_to else 'HNSW'})"
+        return f"Qdrant ({'exact' if self.exact else 'HNSW'})"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.search.index import Manifest, live_version, read_manifest, read_records
+from bot.search.index import live_version, read_manifest, read_records, sentence_rows
 from bot.search.lexical import LexicalIndex
 from bot.search.qdrant import DF_FILE, KINDS, parse, reachable
 
@@ -32,7 +32,7 @@ def publish(index_dir: Path, url: str) -> str:
     client = reachable(location)
     version = folder.name.lower()
     names = {kind: f"{location.name}-{version}-{kind}" for kind in KINDS}
-    meta = {"manifest": json.dumps(_manifest_json(manifest)), "version": folder.name}
+    meta = {"manifest": (folder / "manifest.json").read_text(encoding="utf-8"), "version": folder.name}
     for kind, collection in names.items():
         if client.collection_exists(collection):
             client.delete_collection(collection)  # a publish killed before its switch: start it again
@@ -57,7 +57,7 @@ def publish(index_dir: Path, url: str) -> str:
         client.upsert(names["passages"], points, wait=True)
     del pvecs
     records = read_records(lambda name: (folder / name).read_text(encoding="utf-8"))
-    owner = np.repeat(np.arange(len(records.passages)), [len(p.sentences) for p in records.passages])
+    owner = sentence_rows(records.passages)[0]
     svecs = faiss.read_index(str(folder / "sentences.faiss"))
     for lo in range(0, manifest.sentences, BATCH):
         hi = min(lo + BATCH, manifest.sentences)
@@ -108,12 +108,6 @@ def sync(index_dir: Path, url: str) -> str:
         return ""
     publish(index_dir, url)
     return f"published {local} to {parse(url).name!r} in Qdrant"
-
-
-def _manifest_json(manifest: Manifest) -> dict:
-    from dataclasses import asdict
-
-    return asdict(manifest)
 
 
 def _rows(lexical: LexicalIndex) -> list[tuple[list[int], list[float]]]:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.errors import ConfigError
-from bot.records import Block, Document, Passage
+from bot.records import Document, Passage, document_from, passage_from
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +143,7 @@ def _chunk(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
     rows = []
     for raw in batch["document"]:
-        d = json.loads(str(raw))
-        doc = Document(**{**d, "blocks": tuple(Block(**b) for b in d.get("blocks", ()))})
+        doc = document_from(json.loads(str(raw)))
         rows.append(json.dumps([asdict(p) for p in chunk_document(doc)], ensure_ascii=False))
     return {"order": batch["order"], "passages": np.asarray(rows, dtype=object)}
 
@@ -152,8 +151,6 @@ def _chunk(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def chunk_on_cluster(documents: Sequence[Document]) -> list[Passage]:
     """``chunk_documents`` with the sentence splitting done by the cluster's workers; the same passages, in order."""
     import ray
-
-    from bot.ingest.chunk_cache import passage_from
 
     items = [{"order": i, "document": json.dumps(asdict(d), ensure_ascii=False)} for i, d in enumerate(documents)]
     found: dict[int, list[Passage]] = {}
