@@ -149,19 +149,25 @@ def test_past_the_queue_limit_people_are_told_to_try_again_at_once(busy_server, 
 
     url, flood = busy_server.url, 30
     fn = ask_fn_index(url)
+    fillers = 12
     with ThreadPoolExecutor(max_workers=8) as pool:
-        clients = list(pool.map(lambda _: Client(url, verbose=False), range(flood + 3)))
-    # Fill the server: one slow question being answered, two waiting. Each replays 30 earlier
-    # questions, so the queue stays full for seconds.
-    slow_history = [f"What skills do I need? {k}" for k in range(30)]
-    slow_tags = [f"tag-{uuid.uuid4().hex[:12]}-0" for _ in range(3)]
-    slow = []
-    for client, tag in zip(clients[flood:], slow_tags, strict=True):
-        slow.append(client.submit(f"Why become a machine learning engineer? {tag}", slow_history, api_name="/ask"))
-        time.sleep(0.3)
-    deadline = time.monotonic() + 60
+        clients = list(pool.map(lambda _: Client(url, verbose=False), range(flood + fillers)))
+    # Fill the server: one question being answered, two waiting. Each filler replays as many earlier
+    # questions as the server reads (max_history), so it takes a while; while fewer than two are seen
+    # waiting, another filler is sent as soon as fewer than three are outstanding, so a fast answer or a
+    # slow join under load cannot leave the queue short.
+    slow_history = [
+        f"What skills do I need for {topic}?"
+        for topic in ("python", "maths", "cloud", "data", "models", "tests", "sql", "linux", "statistics", "deployment")
+    ]
+    slow: list[tuple[object, str]] = []
+    deadline = time.monotonic() + 120
     while waiting(url) < 2:
-        assert time.monotonic() < deadline, "the queue never filled"
+        assert time.monotonic() < deadline, f"the queue never filled ({len(slow)} fillers sent)"
+        if sum(not job.done() for job, _ in slow) < 3 and len(slow) < fillers:
+            tag = f"tag-{uuid.uuid4().hex[:12]}-0"
+            job = clients[flood + len(slow)].submit(f"Why become a machine learning engineer? {tag}", slow_history, api_name="/ask")
+            slow.append((job, tag))
         time.sleep(0.05)
     full_before = waiting(url)
 
@@ -199,7 +205,12 @@ def test_past_the_queue_limit_people_are_told_to_try_again_at_once(busy_server, 
     busy = [took for outcome, took, _ in outcomes if outcome == "busy"]
     answered = [took for outcome, took, _ in outcomes if outcome == "answered"]
     refused_http = [(took, detail) for outcome, took, detail in outcomes if outcome == "http 503"]
-    slow_replies = [job.result(timeout=240) for job in slow]
+    slow_replies = []
+    for job, tag in slow:  # a filler sent when the queue had just filled may have been told busy itself
+        try:
+            slow_replies.append((job.result(timeout=240), tag))
+        except QueueError:
+            continue
     with capsys.disabled():
         print(
             f"\nqueue full (2 waiting, 1 answered at a time; {full_before} waiting before the flood, {full_after} after): "
@@ -220,6 +231,6 @@ def test_past_the_queue_limit_people_are_told_to_try_again_at_once(busy_server, 
     # Bounds are generous: 34 clients in one test process share two busy cores with the server.
     assert percentile(busy, 0.5) < 3.0 and max(busy) < 8.0
     assert all(took < 3.0 for took, _ in refused_http)
-    assert [tag in r["question"] for r, tag in zip(slow_replies, slow_tags, strict=True)] == [True] * 3
+    assert len(slow_replies) >= 3 and all(tag in reply["question"] for reply, tag in slow_replies)
     assert not server_errors(busy_server), server_errors(busy_server)[:5]
     assert Client(url, verbose=False).predict("Do I need a master's degree?", [], api_name="/ask")["abstained"] is False
