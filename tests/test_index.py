@@ -93,6 +93,23 @@ def test_build_leaves_no_temporary_folders(built):
     assert not list(index_dir.glob(f".{CURRENT}.*"))
 
 
+def test_a_build_lets_the_embedder_free_its_large_encode_memory_once_everything_is_embedded(corpus, index_dir, tmp_path):
+    calls: list[str] = []
+
+    class Releasing(HashEmbedder):
+        def encode(self, texts):
+            calls.append("encode")
+            return super().encode(texts)
+
+        def release(self) -> None:
+            calls.append("release")
+
+    build_index(corpus, index_dir, Releasing())
+    assert calls[-1] == "release" and calls.count("release") == 1  # after the last encode, before the index is built
+    build_index(corpus, tmp_path / "cached", Releasing(), cache_dir=tmp_path / "cache")  # through the embedding cache too
+    assert calls.count("release") == 2
+
+
 # --- status ---------------------------------------------------------------------------------
 
 

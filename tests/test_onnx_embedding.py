@@ -59,6 +59,26 @@ def test_a_build_sized_call_runs_its_batches_side_by_side_and_gives_the_same_vec
     assert np.allclose(np.linalg.norm(many, axis=1), 1.0, atol=1e-5)
 
 
+def resident_mb() -> float:
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:")) / 1024
+
+
+@pytest.mark.model
+def test_release_gives_back_the_per_core_sessions_and_the_next_large_encode_makes_them_again(onnx_embedder):
+    from bot.search.onnx_embedding import PARALLEL_FROM
+
+    texts = [f"{TEXTS[i % len(TEXTS)]} {i}" for i in range(PARALLEL_FROM * 4)]
+    model = onnx_embedder._onnx
+    first = onnx_embedder.encode(texts)
+    held = resident_mb()
+    onnx_embedder.release()
+    assert model._workers is None
+    parallel = len(os.sched_getaffinity(0)) >= 2  # on one core there are no per-core sessions to give back
+    assert resident_mb() < held - 50 or not parallel  # each session holds its own copy of the weights (about 90 MB)
+    again = onnx_embedder.encode(texts)
+    assert (model._workers is not None) == parallel and np.abs(again - first).max() < 1e-6
+
+
 @pytest.mark.model
 def test_the_export_is_made_once_into_the_cache_folder(onnx_embedder, cache_dir):
     exported = onnx_embedder._onnx.path

@@ -24,7 +24,7 @@ from bot.ingest.corpus import file_hashes, load_corpus
 from bot.ingest.report import reports
 from bot.records import Document, Passage
 from bot.search import ann
-from bot.search.embedding import Embedder
+from bot.search.embedding import Embedder, release_memory
 from bot.search.index import FORMAT_VERSION, Manifest, index_status
 from bot.search.lexical import LexicalIndex
 from bot.search.spool import Spool, SpoolWriter
@@ -126,6 +126,7 @@ def build_index(
             views = [passage_view(p) for p in passages]
             spool = _embed_to_spool(embedder, views + sentence_texts, work / "vectors.f32", progress)
             dim = spool.dim
+            release_memory(embedder)  # the per-core sessions would otherwise sit under the index built next
             embedded, reused = -1, 0  # -1: built without the cache
             if isinstance(embedder, CachedEmbedder):
                 embedder.close()

@@ -41,6 +41,14 @@ class Embedder(Protocol):
         ...
 
 
+def release_memory(embedder: Embedder) -> None:
+    """Let an embedder free what its large encodes left behind, where it can (``release``): a build's next
+    stages then do not sit on top of it."""
+    release = getattr(embedder, "release", None)
+    if release is not None:
+        release()
+
+
 def resolve_model_path(name: str) -> str:
     """The bundled model's folder for the default name; anything else as given."""
     if name != DEFAULT_MODEL:
@@ -153,6 +161,11 @@ class SentenceTransformerEmbedder:
             return self._onnx.dim
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())
+
+    def release(self) -> None:
+        """Let go of what large encodes hold beyond the model (ONNX Runtime's per-core sessions); see OnnxModel.release."""
+        if self._onnx is not None:
+            self._onnx.release()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.search.embedding import Embedder
+from bot.search.embedding import Embedder, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ class CachedEmbedder:
     def space(self) -> str:
         """Whose vectors these are: the model and the runtime that computed them (ONNX and torch differ in rounding)."""
         return f"{self.inner.name}|{getattr(self.inner, 'backend', '') or 'default'}"
+
+    def release(self) -> None:
+        release_memory(self.inner)
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None:
