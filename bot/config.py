@@ -34,14 +34,15 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
 def _index_url(value: str) -> str:
     """BOT_INDEX_URL: a vector engine's address; a path or nothing means the embedded index (BOT_INDEX_DIR)."""
     value = value.strip()
-    return value if value.startswith(("http://", "https://", "file://", "memory:")) else ""
+    return value if value.startswith(("http://", "https://", "file://", "memory:", "edge://")) else ""
 
 
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "index")
-    #: A vector engine to serve the index from (bot.search.qdrant: http://host:6333/NAME, file:///FOLDER/NAME, memory:NAME);
+    #: A vector engine to serve the index from (bot.search.qdrant: http://host:6333/NAME, file:///FOLDER/NAME, memory:NAME;
+    #: bot.search.qdrant_edge: edge:///FOLDER/NAME);
     #: empty: the embedded FAISS files in index_dir. A build still writes index_dir first, then publishes it there.
     index_url: str = ""
     embed_model: str = DEFAULT_MODEL

@@ -53,12 +53,22 @@ class SearchBackend(Protocol):
         ...
 
 
+def engine(index_url: str):
+    """The module that serves this engine address (connect) and publishes to it (sync): Qdrant Edge for
+    ``edge://``, qdrant-client (a server, or its local mode) for the rest."""
+    if index_url.startswith("edge://"):
+        from bot.search import qdrant_edge
+
+        return qdrant_edge
+    from bot.search import qdrant
+
+    return qdrant
+
+
 def open_index(index_dir, index_url: str, model: str | None, dim: int | None):
     """The live index: from the vector engine ``index_url`` names, or the local version in ``index_dir``."""
     if index_url:
-        from bot.search.qdrant import connect
-
-        return connect(index_url, model, dim)
+        return engine(index_url).connect(index_url, model, dim)
     from bot.search.index import load_index
 
     return load_index(index_dir, model, dim)

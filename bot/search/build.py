@@ -224,9 +224,9 @@ def _synced(what: str, settings: Settings) -> str:
     """With BOT_INDEX_URL, the live local version published to the vector engine unless it serves it already."""
     if not settings.index_url:
         return what
-    from bot.search.qdrant_publish import sync
+    from bot.search.backend import engine
 
-    done = sync(settings.index_dir, settings.index_url)
+    done = engine(settings.index_url).sync(settings.index_dir, settings.index_url)
     if not done:
         return what
     return done if what == "fresh" else f"{what}; {done}"

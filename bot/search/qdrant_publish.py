@@ -41,7 +41,7 @@ def publish(index_dir: Path, url: str) -> str:
         client.create_collection(collection, vectors_config=vectors, sparse_vectors_config=sparse, metadata=meta)
 
     lexical = LexicalIndex.load(folder)
-    rows = _rows(lexical)
+    rows = bm25_rows(lexical)
     pvecs = faiss.read_index(str(folder / "passages.faiss"))
     for lo in range(0, manifest.passages, BATCH):
         hi = min(lo + BATCH, manifest.passages)
@@ -110,7 +110,7 @@ def sync(index_dir: Path, url: str) -> str:
     return f"published {local} to {parse(url).name!r} in Qdrant"
 
 
-def _rows(lexical: LexicalIndex) -> list[tuple[list[int], list[float]]]:
+def bm25_rows(lexical: LexicalIndex) -> list[tuple[list[int], list[float]]]:
     """Each passage's (term columns, BM25 scores): the score matrix read by rows instead of columns."""
     columns = np.repeat(np.arange(len(lexical.indptr) - 1), np.diff(lexical.indptr))
     order = np.lexsort((columns, lexical.indices))
