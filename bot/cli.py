@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "--text", metavar="SIZES", default="1k,10k", help="with --scale: synthetic text passages built for real (default 1k,10k)"
     )
     s.add_argument("--plot", type=Path, default=PROJECT_ROOT / "docs" / "scale.png", help="with --scale: the plot (default docs/scale.png)")
+    s.add_argument("--engines", metavar="SIZES", help="the vector engine beside FAISS instead (Qdrant Edge), at these sizes: e.g. 100k,1M")
     return p
 
 
@@ -250,21 +251,40 @@ def _sizes(text: str) -> list[int]:
         raise BotError(f"Sizes are comma-separated counts such as 10k,100k,1M, not {text!r}.") from exc
 
 
+def _bench_questions(args) -> list[str]:
+    """The scale benchmarks' questions: the chosen set and the held-out one."""
+    from bot.bench.evaluate import load_cases
+
+    questions = [c.question for c in load_cases(args.questions)]
+    for extra in sorted((PROJECT_ROOT / "eval").glob("heldout.jsonl")):
+        questions += [c.question for c in load_cases(extra)]
+    return questions
+
+
 def _bench(settings: Settings, args) -> int:
     def say(message: str) -> None:
         print(f"... {message}", file=sys.stderr, flush=True)
 
+    if args.engines:
+        import tempfile
+
+        from bot.bench.engines import run_engines, table
+        from bot.search.embedding import embedder_for
+
+        with tempfile.TemporaryDirectory(prefix="bench-engines-") as tmp:
+            runs, base = run_engines(_sizes(args.engines), embedder_for(settings), settings.corpus_dir, _bench_questions(args), tmp, say)
+        print(table(runs, base))
+        if args.json:
+            print(json.dumps({"base_mb": base, "runs": [r.__dict__ for r in runs]}))
+        return 0
     if args.scale:
         import tempfile
 
-        from bot.bench.evaluate import load_cases
         from bot.bench.report import as_dict, plot, tables
         from bot.bench.scale import run_scale
         from bot.search.embedding import embedder_for
 
-        questions = [c.question for c in load_cases(args.questions)]
-        for extra in sorted((PROJECT_ROOT / "eval").glob("heldout.jsonl")):
-            questions += [c.question for c in load_cases(extra)]
+        questions = _bench_questions(args)
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
             result = run_scale(
                 _sizes(args.scale), _sizes(args.text) if args.text else [], embedder_for(settings), settings.corpus_dir, questions, tmp, say

@@ -52,6 +52,19 @@ def test_scale_bench_in_miniature_writes_its_tables_plot_and_json(tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.model
+def test_engine_bench_in_miniature_measures_faiss_and_qdrant_edge_on_the_same_vectors():
+    done = run(["bench", "--engines", "12k", "--json"], {})
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    runs = {r["engine"].split(" ef=")[0].split(" nprobe=")[0]: r for r in result["runs"]}
+    assert set(runs) == {"FAISS exact", "FAISS IVF-PQ-refine", "Qdrant Edge exact", "Qdrant Edge HNSW"}  # 12k: past the indexing threshold
+    assert runs["FAISS exact"]["recall"] == 1.0 and runs["Qdrant Edge exact"]["recall"] == pytest.approx(1.0, abs=0.01)
+    assert all(r["size"] == 12_000 and r["p50_ms"] > 0 and r["build_per_s"] > 0 and r["recall"] > 0.5 for r in runs.values())
+    assert all(r["serve_mb"] > result["base_mb"] > 0 for r in runs.values())
+    assert "| size | engine, index |" in done.stdout
+
+
 def test_sizes_read_thousands_and_millions():
     assert _sizes("10k,100k,1M") == [10_000, 100_000, 1_000_000]
     assert _sizes("2500, 1.5k") == [2500, 1500]
