@@ -63,6 +63,8 @@ class Settings:
     feedback_path: Path = field(default_factory=lambda: PROJECT_ROOT / "feedback" / "feedback.jsonl")
     #: A server watches corpus_dir and switches to a rebuilt index when a document is added, changed or removed.
     watch: bool = True
+    #: A chat replica (a vector engine, no corpus) looks at the engine this often and switches to a version built elsewhere.
+    follow_seconds: float = 10.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,6 +83,7 @@ class Settings:
             max_question_chars=_env_int("BOT_MAX_QUESTION_CHARS", base.max_question_chars),
             feedback_path=Path(env.get("BOT_FEEDBACK_PATH") or base.feedback_path),
             watch=env.get("BOT_WATCH", "1").strip().lower() not in ("0", "false", "no", "off"),
+            follow_seconds=float(_env_int("BOT_FOLLOW_SECONDS", int(base.follow_seconds))),
         )
 
 

@@ -199,6 +199,33 @@ def test_the_chat_answers_from_the_engine_when_bot_index_url_is_set(built, engin
     assert same(Chatbot.from_settings(replica, HashEmbedder()).ask(QUESTIONS[0]), local.ask(QUESTIONS[0]))  # a stateless replica
 
 
+def test_a_chat_replica_switches_to_a_version_published_elsewhere_without_a_restart(built, engine_url, tmp_path):
+    import time
+
+    from bot.answer.chatbot import Chatbot
+    from bot.serve.live import LiveBot
+
+    corpus, index_dir = built
+    sync(index_dir, engine_url)
+    replica = Settings(corpus_dir=tmp_path / "no-corpus", index_dir=tmp_path / "no-index", index_url=engine_url, follow_seconds=0.2)
+    live = LiveBot(Chatbot.from_settings(replica, HashEmbedder()))
+    before = live.current.index.manifest
+    assert live.refresh().changed is False  # nothing new yet
+    live.watch()
+    try:
+        (corpus / "added.md").write_text("# Added Page\n\nGradient descent with a learning rate schedule.\n", encoding="utf-8")
+        build_index(corpus, index_dir, HashEmbedder())
+        sync(index_dir, engine_url)  # the builder publishes; the replica has no corpus and did not build
+        deadline = time.monotonic() + 30
+        while live.current.index.manifest == before:
+            assert time.monotonic() < deadline, "the replica never switched"
+            time.sleep(0.1)
+    finally:
+        live.stop()
+    assert "added.md" in live.current.index.manifest.sources
+    assert any("Gradient descent" in p.text for p in live.current.index.passages)
+
+
 def same(a, b) -> bool:
     """The same answer, citations and all; scores and confidence to float rounding (the engine sums in float32)."""
     import dataclasses

@@ -146,14 +146,7 @@ def connect(url: str, model: str | None = None, dim: int | None = None) -> Loade
     if location.alias("passages") not in aliases:
         raise IndexMissing(f"No index {location.name!r} in Qdrant at {location.server or location.path}: run `python -m bot index`.")
     names = {k: aliases.get(location.alias(k), "") for k in KINDS}
-    info = client.get_collection(names["passages"])
-    raw = (info.config.metadata or {}).get("manifest")
-    try:
-        manifest = manifest_from(json.loads(raw), names["passages"], url)
-    except (TypeError, ValueError) as exc:
-        raise IndexCorrupt(
-            f"The collection {names['passages']} has no readable manifest ({exc}): run `python -m bot index --rebuild`."
-        ) from exc
+    manifest = _manifest(client, names["passages"], url)
     check_manifest(manifest, model, dim, url)
     texts = _files(client, names["files"])
     try:
@@ -173,6 +166,22 @@ def connect(url: str, model: str | None = None, dim: int | None = None) -> Loade
     return LoadedIndex(
         Path(location.url), manifest, records.documents, records.passages, search, tokenizer, records.acronyms, records.common_words
     )
+
+
+def _manifest(client, collection: str, url: str):
+    raw = (client.get_collection(collection).config.metadata or {}).get("manifest")
+    try:
+        return manifest_from(json.loads(raw), collection, url)
+    except (TypeError, ValueError) as exc:
+        raise IndexCorrupt(f"The collection {collection} has no readable manifest ({exc}): run `python -m bot index --rebuild`.") from exc
+
+
+def manifest(url: str):
+    """The manifest of the version the engine serves now (None when it has none): a replica compares it with its own."""
+    location = parse(url)
+    client = reachable(location)
+    collection = {a.alias_name: a.collection_name for a in client.get_aliases().aliases}.get(location.alias("passages"))
+    return _manifest(client, collection, url) if collection else None
 
 
 def _files(client, collection: str) -> dict[str, str]:

@@ -153,12 +153,7 @@ def connect(url: str, model: str | None = None, dim: int | None = None) -> Loade
     if not live_name(folder):
         raise IndexMissing(f"No Qdrant Edge index in {folder}: run `python -m bot index`.")
     version = live_version(folder)
-    try:
-        manifest = manifest_from(json.loads((version / "manifest.json").read_text(encoding="utf-8")), version, url)
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(
-            f"The Qdrant Edge index in {version} has no readable manifest ({exc}): run `python -m bot index --rebuild`."
-        ) from exc
+    manifest = _manifest(version, url)
     check_manifest(manifest, model, dim, url)
     try:
         records = read_records(lambda name: (version / name).read_text(encoding="utf-8"))
@@ -176,6 +171,21 @@ def connect(url: str, model: str | None = None, dim: int | None = None) -> Loade
     search = EdgeSearch(passages, sentences, vocab, df, sentence_rows(records.passages)[1], manifest.passages)
     tokenizer = Tokenizer.from_settings(settings)
     return LoadedIndex(version, manifest, records.documents, records.passages, search, tokenizer, records.acronyms, records.common_words)
+
+
+def _manifest(version: Path, url: str):
+    try:
+        return manifest_from(json.loads((version / "manifest.json").read_text(encoding="utf-8")), version, url)
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"The Qdrant Edge index in {version} has no readable manifest ({exc}): run `python -m bot index --rebuild`."
+        ) from exc
+
+
+def manifest(url: str):
+    """The manifest of the live Edge version (None when there is none): a replica compares it with its own."""
+    folder = folder_of(url)
+    return _manifest(live_version(folder), url) if live_name(folder) else None
 
 
 @dataclass(frozen=True)

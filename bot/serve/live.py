@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.answer.chatbot import Chatbot
 from bot.errors import BotError
-from bot.search.backend import open_index
+from bot.search.backend import engine, open_index
 from bot.search.build import ensure_index
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,10 @@ class LiveBot:
             old = self.current
             try:
                 what, warnings, _ = ensure_index(old.settings, old.embedder)
-                if what == "fresh":
+                if what == "fresh" and not self._engine_moved(old):
                     return Refresh(changed=False, message="the index is up to date")
+                if what == "fresh":
+                    what = "the engine serves a new version"
                 new = Chatbot(
                     open_index(old.settings.index_dir, old.settings.index_url, old.embedder.name, old.embedder.dim),
                     old.embedder,
@@ -64,12 +66,28 @@ class LiveBot:
             log.info("%s; now answering from %d documents", what, len(new.index.documents))
             return Refresh(changed=True, message=what)
 
+    @staticmethod
+    def _engine_moved(chatbot: Chatbot) -> bool:
+        """With a vector engine, whether it now serves another version than this bot answers from (a build elsewhere)."""
+        url = chatbot.settings.index_url
+        return bool(url) and engine(url).manifest(url) != chatbot.index.manifest
+
     def watch(self) -> None:
-        """Watch the corpus folder in a background thread until ``stop``."""
+        """Watch the corpus folder in a background thread until ``stop``; a chat replica (an engine and no corpus)
+        looks at the engine every ``settings.follow_seconds`` instead."""
         if self._thread is not None:
             return
-        self._thread = threading.Thread(target=self._watch, name="corpus-watch", daemon=True)
+        settings = self.current.settings
+        replica = bool(settings.index_url) and not settings.corpus_dir.is_dir()
+        target = self._follow if replica else self._watch
+        self._thread = threading.Thread(target=target, name="engine-follow" if replica else "corpus-watch", daemon=True)
         self._thread.start()
+
+    def _follow(self) -> None:
+        every = self.current.settings.follow_seconds
+        log.info("following %s every %.0f s for new index versions", self.current.settings.index_url, every)
+        while not self._stop.wait(every):
+            self.refresh()
 
     def _watch(self) -> None:
         from watchfiles import watch
