@@ -93,7 +93,9 @@ def test_build_leaves_no_temporary_folders(built):
     assert not list(index_dir.glob(f".{CURRENT}.*"))
 
 
-def test_a_build_lets_the_embedder_free_its_large_encode_memory_once_everything_is_embedded(corpus, index_dir, tmp_path):
+def test_a_large_build_lets_the_embedder_free_its_encode_memory_once_everything_is_embedded(corpus, index_dir, tmp_path, monkeypatch):
+    from bot.search import build
+
     calls: list[str] = []
 
     class Releasing(HashEmbedder):
@@ -104,6 +106,9 @@ def test_a_build_lets_the_embedder_free_its_large_encode_memory_once_everything_
         def release(self) -> None:
             calls.append("release")
 
+    build_index(corpus, tmp_path / "small", Releasing())
+    assert "encode" in calls and "release" not in calls  # a small build keeps them: making them again would cost more
+    monkeypatch.setattr(build, "RELEASE_FROM", 1)
     build_index(corpus, index_dir, Releasing())
     assert calls[-1] == "release" and calls.count("release") == 1  # after the last encode, before the index is built
     build_index(corpus, tmp_path / "cached", Releasing(), cache_dir=tmp_path / "cache")  # through the embedding cache too
