@@ -70,3 +70,24 @@ def test_the_answer_says_how_a_corrected_question_was_read(fake_bot):
     answer = fake_bot.ask("Which skils do I need?")
     assert answer.interpreted_as == "Which skills do I need?"
     assert fake_bot.ask("Which skills do I need?").interpreted_as == ""
+
+
+def test_the_countries_a_question_names_are_found_as_written():
+    from bot.answer.focus import countries_named
+
+    assert countries_named("ml engineer salary in india in rupees") == ["india"]
+    assert countries_named("Jobs in the United States or New Zealand?") == ["United States", "New Zealand"]
+    assert countries_named("Is Indiana a good place? What about chadwick?") == []  # whole names only
+
+
+def test_a_country_the_documents_never_mention_means_not_covered_and_one_they_do_is_answered(tmp_path):
+    from .conftest import fake_bot_over, write_articles
+
+    corpus = write_articles(tmp_path / "corpus")
+    (corpus / "abroad.md").write_text(
+        "# Working abroad\n\nMachine learning engineers in Canada earn a good salary, and many work remotely.\n", encoding="utf-8"
+    )
+    bot = fake_bot_over(corpus, tmp_path / "index")
+    answer = bot.ask("What is the machine learning engineer salary in Germany?")
+    assert answer.abstained and "never mention “Germany”" in answer.text
+    assert not bot.ask("What is the machine learning engineer salary in Canada?").abstained

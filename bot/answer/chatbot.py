@@ -16,7 +16,7 @@ from bot.answer.about import about_question, answer_about, referenced_documents
 from bot.answer.calibration import Calibration, Features, load_calibration
 from bot.answer.compose import abstain, compose, select_sentences
 from bot.answer.conversation import Resolved, resolve
-from bot.answer.focus import Vocabulary
+from bot.answer.focus import Vocabulary, countries_named
 from bot.answer.outline import Outlines, compose_outline
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
@@ -132,13 +132,15 @@ class Chatbot:
         return stems[0] if stems else None
 
     def _unknown_words(self, question: str) -> tuple[str, ...]:
-        """The rare words of the question that the documents never use, in any spelling near them (bot.answer.focus)."""
+        """The rare words of the question that the documents never use, in any spelling near them, and the countries
+        it names that they never mention (bot.answer.focus)."""
         pairs = []
         for word in re.findall(r"\w\w+", question.lower()):
             stem = self._stem(word)
             if stem:
                 pairs.append((word, stem))
-        return tuple(self.vocabulary.uncovered(pairs, self.tuning))
+        places = [p for p in countries_named(question) if not all(self._stem(w) in self.vocabulary.known for w in p.lower().split())]
+        return tuple(self.vocabulary.uncovered(pairs, self.tuning)) + tuple(places)
 
     def _retrieve(self, resolved: Resolved) -> Found:
         vector = self.retriever.embed(resolved.query)

@@ -11,6 +11,10 @@ of a corpus word or the focus of a question the documents do not answer:
 * "How do I set up git LFS?" over pages that never say LFS: no corpus word is near "lfs", so the
   documents do not answer it. Ordinary words the documents happen not to use ("point of view",
   "considered") say how a question is put, not what it is about: they are neither corrected nor a focus.
+
+A place is the exception among ordinary words: "salary in India" asks about India, and over
+documents that never name it the answer is not there, however well "salary" matches. The countries
+of ISO 3166 (pycountry's names) that a question names are checked as the rare words are.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from bot.config import TUNING, Tuning
 
@@ -106,3 +110,18 @@ class Vocabulary:
             if not self.near(word, tuning):
                 out.append(word)
         return out
+
+
+@cache
+def _countries() -> re.Pattern:
+    """ISO 3166 country names as written (pycountry), those without a comma or brackets, longest first."""
+    import pycountry
+
+    names = {getattr(c, a, "") for c in pycountry.countries for a in ("name", "common_name")}
+    plain = sorted((n for n in names if n and not re.search(r"[,()]", n)), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in plain) + r")\b", re.IGNORECASE)
+
+
+def countries_named(question: str) -> list[str]:
+    """The countries a question names, as written in it ("india" in "salary in india")."""
+    return list(dict.fromkeys(m.group(1) for m in _countries().finditer(question)))
