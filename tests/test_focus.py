@@ -91,3 +91,18 @@ def test_a_country_the_documents_never_mention_means_not_covered_and_one_they_do
     answer = bot.ask("What is the machine learning engineer salary in Germany?")
     assert answer.abstained and "never mention “Germany”" in answer.text
     assert not bot.ask("What is the machine learning engineer salary in Canada?").abstained
+
+
+def test_a_question_only_a_figure_answers_is_not_answered_by_sentences_that_state_none(tmp_path):
+    from bot.answer.wants import asks_figure
+
+    from .conftest import fake_bot_over, write_articles
+
+    assert asks_figure("how long does it take to become an ml engineer") and asks_figure("How many jobs are open?")
+    assert not asks_figure("When should I apply?") and not asks_figure("Which skills matter most?")
+    corpus = write_articles(tmp_path / "corpus")
+    (corpus / "hiring.md").write_text("# Hiring\n\nCompanies hire about 1,200 machine learning engineers every year.\n", encoding="utf-8")
+    bot = fake_bot_over(corpus, tmp_path / "index")
+    answer = bot.ask("How long does it take to learn Python and statistics?")  # the passage found says how, not how long
+    assert answer.abstained and "state no figure" in answer.text and answer.confidence > 0.5
+    assert "1,200" in bot.ask("How many machine learning engineers do companies hire every year?").text

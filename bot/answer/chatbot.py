@@ -20,7 +20,7 @@ from bot.answer.focus import Vocabulary, countries_named
 from bot.answer.outline import Outlines, compose_outline
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
-from bot.answer.wants import states_money, wants
+from bot.answer.wants import asks_figure, states_money, wants
 from bot.config import TUNING, Settings, Tuning
 from bot.errors import QuestionError
 from bot.log import logged
@@ -125,6 +125,9 @@ class Chatbot:
         if outline is not None:
             return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
         chosen = select_sentences(candidates, self.tuning)
+        if asks_figure(resolved.query) and not any(c.typed for c in chosen):  # "how long does it take": no figure, no answer
+            why = "The passages closest to it state no figure."
+            return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, why=why)
         return compose(text, chosen, self.settings.max_citations, resolved.interpreted_as, confidence)
 
     def _stem(self, word: str) -> str | None:

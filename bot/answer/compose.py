@@ -152,11 +152,18 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
 
 
 def abstain(
-    question: str, suggestions: tuple[str, ...], interpreted_as: str = "", confidence: float = 0.0, unknown: tuple[str, ...] = ()
+    question: str,
+    suggestions: tuple[str, ...],
+    interpreted_as: str = "",
+    confidence: float = 0.0,
+    unknown: tuple[str, ...] = (),
+    why: str = "",
 ) -> Answer:
     text = "The articles don't cover this, so I won't guess."
     if unknown:
         text += " They never mention " + " or ".join(f"“{w}”" for w in unknown) + "."
+    elif why:
+        text += f" {why}"
     if suggestions:
         text += " Questions they do answer: " + " · ".join(suggestions)
     return Answer(

@@ -1,7 +1,8 @@
 """Answer typing: what kind of answer a question asks for, and whether a text holds one.
 
 A question about money wants an amount ("$85,000"); one about a count, a duration or a
-date wants a figure. Sentences and passages that hold what is asked for score higher
+date wants a figure, and one that only a figure answers ("how long does it take", ``asks_figure``)
+is not answered by sentences that state none. Sentences and passages that hold what is asked for score higher
 (``Tuning.money_bonus``, ``number_bonus``, ``money_passage_boost``).
 """
 
@@ -43,3 +44,13 @@ def states_money(text: str) -> bool:
 
 def states_number(text: str) -> bool:
     return bool(_DIGIT.search(text))
+
+
+#: The questions that only a figure answers: "how long does it take" is not answered by "it won't be easy".
+#: Narrower than _ASKS_NUMBER: "when should I apply" and "at what age" can be answered in words.
+_ASKS_FIGURE = re.compile(r"\b(how (many|long|old|often)|what year|which year|percent\w*|number of)\b", re.I)
+
+
+def asks_figure(question: str) -> bool:
+    """The question can only be answered with a figure (a count, a duration, a year, a share)."""
+    return bool(_ASKS_FIGURE.search(question))
