@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.bench import scale, synthetic
-from bot.cli import _sizes
+from bot.bench.command import sizes as _sizes
 from bot.errors import BotError
 
 from .conftest import ROOT

@@ -62,7 +62,7 @@ def connect(url: str, model: str | None = None, dim: int | None = None):
 
 
 def sync(index_dir, url: str) -> str:
-    return backend.engine(url).sync(index_dir, url)
+    return backend.sync(index_dir, url)
 
 
 @pytest.fixture

@@ -45,6 +45,10 @@ class EngineRun:
     serve_mb: float  # peak resident memory of a fresh process that opens the index and answers the questions
 
 
+def _run(engine: str, size: int, seconds: float, took: list[float], recall: float, mb: float) -> EngineRun:
+    return EngineRun(engine, size, size / seconds, percentile(took, 50) * 1e3, percentile(took, 95) * 1e3, recall, mb)
+
+
 #: A fresh serving process: opens an index from disk (or nothing, for the baseline), answers each question once,
 #: prints its peak resident memory. argv: kind (faiss | edge | none), path, questions .npy, nprobe or hnsw_ef.
 _SERVE = """
@@ -136,7 +140,7 @@ def run_engines(
         faiss.write_index(exact, str(work / f"exact-{size}.faiss"))
         took = time_queries(exact, queries)
         mb = serve_mb("faiss", work / f"exact-{size}.faiss", queries_file)
-        runs.append(EngineRun("FAISS exact", size, size / built, percentile(took, 50) * 1e3, percentile(took, 95) * 1e3, 1.0, mb))
+        runs.append(_run("FAISS exact", size, built, took, 1.0, mb))
         del exact
         say(f"{size:,}: FAISS IVF-PQ-refine")
         start = time.perf_counter()
@@ -147,34 +151,14 @@ def run_engines(
         recall = recall_at(index.search(queries, K)[1], truth)
         faiss.write_index(index, str(work / f"ivf-{size}.faiss"))
         mb = serve_mb("faiss", work / f"ivf-{size}.faiss", queries_file, nprobe)
-        runs.append(
-            EngineRun(
-                f"FAISS IVF-PQ-refine nprobe={nprobe}",
-                size,
-                size / built,
-                percentile(took, 50) * 1e3,
-                percentile(took, 95) * 1e3,
-                recall,
-                mb,
-            )
-        )
+        runs.append(_run(f"FAISS IVF-PQ-refine nprobe={nprobe}", size, built, took, recall, mb))
         del index
         say(f"{size:,}: Qdrant Edge (insert, then HNSW)")
         shard, seconds = _edge_shard(x, work / f"edge-{size}")
         del x
         found, took = _edge_search(shard, queries, 0)
         mb = serve_mb("edge", work / f"edge-{size}", queries_file, 0)
-        runs.append(
-            EngineRun(
-                "Qdrant Edge exact",
-                size,
-                size / seconds,
-                percentile(took, 50) * 1e3,
-                percentile(took, 95) * 1e3,
-                recall_at(found, truth),
-                mb,
-            )
-        )
+        runs.append(_run("Qdrant Edge exact", size, seconds, took, recall_at(found, truth), mb))
         for ef in EF_STEPS:
             found, took = _edge_search(shard, queries, ef)
             if recall_at(found, truth) >= RECALL_TARGET or ef == EF_STEPS[-1]:
@@ -182,17 +166,7 @@ def run_engines(
         mb = serve_mb("edge", work / f"edge-{size}", queries_file, ef)
         graphed = shard.info().indexed_vectors_count  # below Edge's indexing threshold a segment is searched plainly
         label = f"Qdrant Edge HNSW ef={ef}" if graphed >= size else f"Qdrant Edge, {graphed:,} of {size:,} vectors in HNSW"
-        runs.append(
-            EngineRun(
-                label,
-                size,
-                size / seconds,
-                percentile(took, 50) * 1e3,
-                percentile(took, 95) * 1e3,
-                recall_at(found, truth),
-                mb,
-            )
-        )
+        runs.append(_run(label, size, seconds, took, recall_at(found, truth), mb))
         shard.close()
         say(json.dumps([r.__dict__ for r in runs[-4:]]))
     return runs, base

@@ -11,7 +11,7 @@ same version, with the same vectors and the same BM25 scores as sparse vectors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -53,16 +53,38 @@ class SearchBackend(Protocol):
         ...
 
 
-def engine(index_url: str):
-    """The module that serves this engine address (connect) and publishes to it (sync): Qdrant Edge for
-    ``edge://``, qdrant-client (a server, or its local mode) for the rest."""
+@dataclass(frozen=True)
+class Engine:
+    """What the project does with a vector engine: connect to its live version, read that version's manifest,
+    name the local version it was published from, and publish one."""
+
+    connect: Callable  # (url, model, dim) -> LoadedIndex
+    manifest: Callable  # (url) -> Manifest | None
+    live: Callable  # (url) -> the local version's name, or ""
+    publish: Callable  # (index_dir, url) -> the local version's name
+
+
+def engine(index_url: str) -> Engine:
+    """The engine this address names: Qdrant Edge for ``edge://``, qdrant-client (a server, or its local mode) for the rest."""
     if index_url.startswith("edge://"):
-        from bot.search import qdrant_edge
+        from bot.search import qdrant_edge as edge
 
-        return qdrant_edge
-    from bot.search import qdrant
+        return Engine(edge.connect, edge.manifest, edge.live, edge.publish)
+    from bot.search import qdrant, qdrant_publish
 
-    return qdrant
+    return Engine(qdrant.connect, qdrant.manifest, qdrant_publish.live, qdrant_publish.publish)
+
+
+def sync(index_dir, index_url: str) -> str:
+    """Publish the live local version to the engine unless it serves it already; says what it did."""
+    from bot.search.store import live_version
+
+    local = live_version(index_dir).name
+    target = engine(index_url)
+    if target.live(index_url) == local:
+        return ""
+    target.publish(index_dir, index_url)
+    return f"published {local} to {index_url}"
 
 
 def open_index(index_dir, index_url: str, model: str | None, dim: int | None):

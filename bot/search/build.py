@@ -233,9 +233,9 @@ def _synced(what: str, settings: Settings) -> str:
     """With BOT_INDEX_URL, the live local version published to the vector engine unless it serves it already."""
     if not settings.index_url:
         return what
-    from bot.search.backend import engine
+    from bot.search.backend import sync
 
-    done = engine(settings.index_url).sync(settings.index_dir, settings.index_url)
+    done = sync(settings.index_dir, settings.index_url)
     if not done:
         return what
     return done if what == "fresh" else f"{what}; {done}"

@@ -128,13 +128,6 @@ def reachable(location: Location):
         ) from exc
 
 
-def sync(index_dir: Path, url: str) -> str:
-    """Publish the live local version unless the engine serves it already (``bot.search.qdrant_publish``)."""
-    from bot.search import qdrant_publish
-
-    return qdrant_publish.sync(index_dir, url)
-
-
 # --- connecting ---------------------------------------------------------------------
 
 

@@ -134,15 +134,6 @@ def live(url: str) -> str:
         return ""
 
 
-def sync(index_dir: Path, url: str) -> str:
-    """Publish the live local version unless the Edge index holds it already; says what it did."""
-    local = live_version(index_dir).name
-    if live(url) == local:
-        return ""
-    publish(index_dir, url)
-    return f"published {local} to Qdrant Edge in {folder_of(url)}"
-
-
 # --- connecting ---------------------------------------------------------------------
 
 

@@ -101,15 +101,6 @@ def live(url: str) -> str:
     return str((client.get_collection(collection).config.metadata or {}).get("version", ""))
 
 
-def sync(index_dir: Path, url: str) -> str:
-    """Publish the live local version unless the engine already serves it; says what it did."""
-    local = live_version(index_dir).name
-    if live(url) == local:
-        return ""
-    publish(index_dir, url)
-    return f"published {local} to {parse(url).name!r} in Qdrant"
-
-
 def bm25_rows(lexical: LexicalIndex) -> list[tuple[list[int], list[float]]]:
     """Each passage's (term columns, BM25 scores): the score matrix read by rows instead of columns."""
     columns = np.repeat(np.arange(len(lexical.indptr) - 1), np.diff(lexical.indptr))
