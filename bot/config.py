@@ -179,6 +179,13 @@ class Tuning:
     exact_up_to: int = 20_000
     #: IVF-PQ-refine: candidates re-scored with the stored vectors per neighbour asked (recall@10 past 0.95 at 1M).
     pq_k_factor: int = 20
+    #: A vector engine's HNSW graphs (Qdrant, Qdrant Edge; `python -m bot bench --engines`): links per vector and
+    #: candidates while linking. On 100k embedding-like vectors Qdrant's defaults (16, 100) reached recall@10 0.96
+    #: only at ef 1,024 (4.1 ms); 32 and 256 reach 0.967 at ef 256 (2.4 ms), for 1.6x the build time.
+    engine_hnsw_m: int = 32
+    engine_hnsw_ef_construct: int = 256
+    #: Candidates an engine's HNSW search keeps.
+    engine_hnsw_ef: int = 256
 
     # --- showing sources (bot.serve.render)
     #: Characters of article text shown on each side of a passage when its source is expanded.

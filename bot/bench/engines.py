@@ -29,6 +29,7 @@ import numpy as np
 from bot.bench.scale import RECALL_TARGET, K, percentile, recall_at, time_queries, tune
 from bot.bench.synthetic import bigram_chain, embedding_like_vectors, sentence_from
 from bot.search import ann
+from bot.search.qdrant_edge import edge_config
 
 BATCH = 1024  # points per Edge update
 EF_STEPS = (32, 64, 128, 256, 512, 1024)
@@ -88,7 +89,7 @@ def _edge_shard(x: np.ndarray, folder: Path):
 
     start = time.perf_counter()
     dense = {"dense": qe.EdgeVectorParams(size=x.shape[1], distance=qe.Distance.Dot)}
-    shard = qe.EdgeShard.create(str(folder), qe.EdgeConfig(vectors=dense, wal_enabled=False))
+    shard = qe.EdgeShard.create(str(folder), edge_config(qe, dense))
     for lo in range(0, len(x), BATCH):
         block = x[lo : lo + BATCH]
         shard.update(qe.UpdateOperation.upsert_points([qe.Point(lo + i, {"dense": v.tolist()}) for i, v in enumerate(block)]))

@@ -212,7 +212,7 @@ class QdrantSearch:
 
         if not self.server:
             return None  # local mode always searches exactly
-        return models.SearchParams(exact=True) if self.exact else models.SearchParams(hnsw_ef=256)
+        return models.SearchParams(exact=True) if self.exact else models.SearchParams(hnsw_ef=TUNING.engine_hnsw_ef)
 
     def _nearest(self, collection: str, query: np.ndarray, k: int, **kw):
         if k <= 0:

@@ -81,9 +81,7 @@ def publish(index_dir: Path, url: str) -> str:
         previous = live_name(target)
         work = new_workspace(target)
         dense = {"dense": qe.EdgeVectorParams(size=manifest.dim, distance=qe.Distance.Dot)}
-        passages = qe.EdgeShard.create(
-            str(work / "passages"), qe.EdgeConfig(vectors=dense, sparse_vectors={"bm25": qe.EdgeSparseVectorParams()}, wal_enabled=False)
-        )
+        passages = qe.EdgeShard.create(str(work / "passages"), edge_config(qe, dense, sparse_vectors={"bm25": qe.EdgeSparseVectorParams()}))
         rows = bm25_rows(LexicalIndex.load(source))
         vectors = faiss.read_index(str(source / "passages.faiss"))
         for lo in range(0, manifest.passages, BATCH):
@@ -98,7 +96,7 @@ def publish(index_dir: Path, url: str) -> str:
         del vectors, rows
         records = read_records(lambda name: (source / name).read_text(encoding="utf-8"))
         owner = sentence_rows(records.passages)[0]
-        sentences = qe.EdgeShard.create(str(work / "sentences"), qe.EdgeConfig(vectors=dense, wal_enabled=False))
+        sentences = qe.EdgeShard.create(str(work / "sentences"), edge_config(qe, dense))
         vectors = faiss.read_index(str(source / "sentences.faiss"))
         for lo in range(0, manifest.sentences, BATCH):
             hi = min(lo + BATCH, manifest.sentences)
@@ -113,6 +111,12 @@ def publish(index_dir: Path, url: str) -> str:
         version = switch_to(work, target)
         prune(target, {version, previous} - {""})  # this version and the one before it
     return source.name
+
+
+def edge_config(qe, dense: dict, **more):
+    """A new shard's configuration: no write-ahead log (see the module docstring), HNSW as Tuning says."""
+    hnsw = qe.HnswIndexConfig(m=TUNING.engine_hnsw_m, ef_construct=TUNING.engine_hnsw_ef_construct, full_scan_threshold=10_000)
+    return qe.EdgeConfig(vectors=dense, wal_enabled=False, hnsw_config=hnsw, **more)
 
 
 def _finish(shard) -> None:
@@ -199,7 +203,7 @@ class EdgeSearch:
         qe = _edge()
         if k <= 0:
             return []
-        params = qe.SearchParams(exact=True) if self.exact else qe.SearchParams(hnsw_ef=256)
+        params = qe.SearchParams(exact=True) if self.exact else qe.SearchParams(hnsw_ef=TUNING.engine_hnsw_ef)
         nearest = qe.Query.Nearest(query.astype(np.float32).tolist(), using="dense")
         return shard.query(qe.QueryRequest(limit=k, query=nearest, with_payload=payload, params=params))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.config import TUNING
 from bot.search.index import live_version, read_manifest, read_records, sentence_rows
 from bot.search.lexical import LexicalIndex
 from bot.search.qdrant import DF_FILE, KINDS, parse, reachable
@@ -38,7 +39,8 @@ def publish(index_dir: Path, url: str) -> str:
             client.delete_collection(collection)  # a publish killed before its switch: start it again
         vectors = {} if kind == "files" else {"dense": models.VectorParams(size=manifest.dim, distance=models.Distance.DOT)}
         sparse = {"bm25": models.SparseVectorParams()} if kind == "passages" else None
-        client.create_collection(collection, vectors_config=vectors, sparse_vectors_config=sparse, metadata=meta)
+        hnsw = models.HnswConfigDiff(m=TUNING.engine_hnsw_m, ef_construct=TUNING.engine_hnsw_ef_construct)
+        client.create_collection(collection, vectors_config=vectors, sparse_vectors_config=sparse, hnsw_config=hnsw, metadata=meta)
 
     lexical = LexicalIndex.load(folder)
     rows = bm25_rows(lexical)
