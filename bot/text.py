@@ -104,25 +104,45 @@ STOP_WORDS = frozenset(
     "need needs all any some more most also just right now really very tip note".split()
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+_WORDS = re.compile(r"(\w+)")
 
 
 def find_acronyms(texts: list[str]) -> dict[str, str]:
     """Acronyms used in the texts, each with the phrase of matching initials found most often there.
 
-    "ML" -> "machine learning" when both occur; an acronym with no such phrase is left out.
+    "ML" -> "machine learning" when both occur; an acronym with no such phrase is left out. A phrase is
+    as many whole lowercase words of two letters or more as the acronym has letters, apart only by white
+    space; one pass over each text's words finds them for every acronym at once (a pattern per acronym
+    over the whole corpus took 0.35 s of every build of 500 passages).
     """
     folded = [for_model(t) for t in texts]
     candidates = {a for t in folded for a in _ACRONYM.findall(t)}
-    lowered = [t.lower() for t in folded]
+    if not candidates:
+        return {}
+    lines: list[str] = []
+    tokens: list[str] = []  # aligned with the joined lines, "" at each break
+    for text in folded:
+        parts = _WORDS.split(text.lower())  # gap, word, gap, word, ..., gap
+        words, gaps = parts[1::2], parts[2::2]
+        # each word's first letter ("#" for one no phrase may hold), "|" after one followed by more than white space
+        lines.append(
+            "".join(
+                (w[0] if len(w) >= 2 and w.isascii() and w.isalpha() else "#") + ("" if g.isspace() else "|")
+                for w, g in zip(words, gaps, strict=True)
+            )
+        )
+        tokens.extend(t for w, g in zip(words, gaps, strict=True) for t in ((w,) if g.isspace() else (w, "")))
+        if not gaps or gaps[-1].isspace():  # a text ends a run too
+            lines.append("|"), tokens.append("")
+    line = "".join(lines)
+    found: dict[str, dict[str, int]] = {}
+    for acronym in candidates:
+        for hit in re.finditer(acronym.lower(), line):  # left to right, not overlapping
+            phrase = " ".join(tokens[hit.start() : hit.end()])
+            found.setdefault(acronym, {})[phrase] = found.get(acronym, {}).get(phrase, 0) + 1
     out = {}
-    for acronym in sorted(candidates):
-        pattern = re.compile(r"\b" + r"\s+".join(f"{ch.lower()}[a-z]+" for ch in acronym) + r"\b")
-        counts: dict[str, int] = {}
-        for t in lowered:
-            for m in pattern.finditer(t):
-                phrase = re.sub(r"\s+", " ", m.group(0))
-                counts[phrase] = counts.get(phrase, 0) + 1
-        counts = {k: v for k, v in counts.items() if v >= 2 and not set(k.split()) & STOP_WORDS}
+    for acronym in sorted(found):
+        counts = {k: v for k, v in found[acronym].items() if v >= 2 and not set(k.split()) & STOP_WORDS}
         if counts:
             out[acronym] = max(sorted(counts), key=lambda k: counts[k])
     return out

@@ -150,3 +150,40 @@ def test_expand_acronyms_leaves_unrelated_text_alone():
     # 'ML' inside 'HTML' / 'XML' is not the acronym, and the long form is absent.
     assert expand_acronyms("HTML and XML", acronyms) == "HTML and XML"
     assert expand_acronyms("Nothing to expand.", {}) == "Nothing to expand."
+
+
+def _acronyms_by_pattern(texts: list[str]) -> dict[str, str]:
+    """The definition find_acronyms implements in one pass: a regex per acronym over every text."""
+    import re
+
+    from bot.text import STOP_WORDS
+
+    lowered = [for_model(t).lower() for t in texts]
+    out = {}
+    for acronym in sorted({a for t in texts for a in re.findall(r"\b[A-Z]{2,5}\b", for_model(t))}):
+        pattern = re.compile(r"\b" + r"\s+".join(f"{ch.lower()}[a-z]+" for ch in acronym) + r"\b")
+        counts: dict[str, int] = {}
+        for t in lowered:
+            for m in pattern.finditer(t):
+                phrase = re.sub(r"\s+", " ", m.group(0))
+                counts[phrase] = counts.get(phrase, 0) + 1
+        counts = {k: v for k, v in counts.items() if v >= 2 and not set(k.split()) & STOP_WORDS}
+        if counts:
+            out[acronym] = max(sorted(counts), key=lambda k: counts[k])
+    return out
+
+
+def test_find_acronyms_equals_the_pattern_definition_on_any_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    word = st.sampled_from(["machine", "learning", "ML", "MLE", "model", "engineer", "m", "l", "Ma", "café", "x2", "CI", "ci", "of"])
+    gap = st.sampled_from([" ", "  ", "\n", ", ", "-", "'s ", "_", "\t"])
+    text = st.lists(st.tuples(word, gap), max_size=30).map(lambda parts: "".join(w + g for w, g in parts))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(text, min_size=1, max_size=4))
+    def check(texts):
+        assert find_acronyms(texts) == _acronyms_by_pattern(texts)
+
+    check()
