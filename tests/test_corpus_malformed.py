@@ -131,10 +131,10 @@ def seams(monkeypatch):
     real_load, real_list, real_read = corpus_mod.load_corpus, corpus_mod.corpus_files, corpus_mod.read_file_bytes
     loading = []
 
-    def load_corpus(corpus_dir):
+    def load_corpus(corpus_dir, cache=None):
         loading.append(True)
         try:
-            return real_load(corpus_dir)
+            return real_load(corpus_dir, cache)
         finally:
             loading.pop()
 
@@ -214,9 +214,9 @@ def test_a_file_gone_during_the_build_leaves_the_index_stale_not_fresh(tmp_path,
     corpus = make_corpus(tmp_path / "corpus", [Bad("gone.txt", write(b"Deleted after hashing, before reading.\n"), "")])
     real_load = corpus_mod.load_corpus
 
-    def load_after_deletion(corpus_dir):
+    def load_after_deletion(corpus_dir, cache=None):
         (corpus_dir / "gone.txt").unlink()
-        return real_load(corpus_dir)
+        return real_load(corpus_dir, cache)
 
     monkeypatch.setattr(build_mod, "load_corpus", load_after_deletion)
     index_dir = tmp_path / "index"

@@ -65,11 +65,15 @@ def _version_files(index_dir: Path) -> dict[str, bytes]:
 
 def test_adding_changing_and_deleting_files_embeds_only_new_text_and_gives_the_full_builds_index(tmp_path, monkeypatch):
     from bot.ingest import chunking
+    from bot.ingest import corpus as corpus_mod
 
     chunked: list[str] = []
-    real_chunk = chunking.chunk_document
+    parsed: list[str] = []
+    real_chunk, real_parse = chunking.chunk_document, corpus_mod._parse
     monkeypatch.setattr(chunking, "chunk_document", lambda doc: chunked.append(doc.doc_id) or real_chunk(doc))
+    monkeypatch.setattr(corpus_mod, "_parse", lambda path, doc_id, *a: parsed.append(doc_id) or real_parse(path, doc_id, *a))
     corpus = write_articles(tmp_path / "corpus")
+    (corpus / "kept.html").write_text("<h1>Kept</h1><p>A page that does not change: feature stores and pipelines.</p>", encoding="utf-8")
     cache = tmp_path / "cache"
     first = build_index(corpus, tmp_path / "inc", Counting(), cache)
     assert first.embedded > 0 and first.reused < first.embedded
@@ -79,9 +83,10 @@ def test_adding_changing_and_deleting_files_embeds_only_new_text_and_gives_the_f
     (corpus / "careers.txt").write_text(text.replace("Communication matters too", "Writing matters too"), encoding="utf-8")
     (corpus / "guide.md").unlink()
     inner = Counting()
-    chunked.clear()
+    chunked.clear(), parsed.clear()
     second = build_index(corpus, tmp_path / "inc", inner, cache)
     assert sorted(chunked) == ["added.md", "careers.txt"]  # unchanged files: their passages from the chunk cache
+    assert sorted(parsed) == ["added.md", "careers.txt"]  # and their documents as read before
     assert 0 < second.embedded == len(inner.seen) < second.passages + second.sentences
     assert any("gradient descent" in t for t in inner.seen) and any("Writing matters" in t for t in inner.seen)
     assert not any("Build small projects" in t or "first steps" in t for t in inner.seen)  # unchanged or deleted: not embedded
@@ -143,3 +148,21 @@ def test_with_the_real_model_an_incremental_index_answers_as_a_full_rebuild(tmp_
         question = json.loads(line)["question"]
         one, two = (bot.ask(question) for bot in bots)
         assert (one.text, [c.pid for c in one.citations]) == (two.text, [c.pid for c in two.citations]), question
+
+
+def test_a_file_is_parsed_again_when_the_readers_change(tmp_path, monkeypatch):
+    from bot.ingest import chunk_cache
+    from bot.ingest import corpus as corpus_mod
+
+    parsed: list[str] = []
+    real_parse = corpus_mod._parse
+    monkeypatch.setattr(corpus_mod, "_parse", lambda path, doc_id, *a: parsed.append(doc_id) or real_parse(path, doc_id, *a))
+    corpus, cache = write_articles(tmp_path / "corpus"), tmp_path / "cache"
+    build_index(corpus, tmp_path / "index", HashEmbedder(), cache)
+    parsed.clear()
+    (corpus / "guide.md").touch()  # the same bytes: still taken as read
+    build_index(corpus, tmp_path / "again", HashEmbedder(), cache)
+    assert parsed == []
+    monkeypatch.setattr(chunk_cache, "_READERS", "another reader")
+    build_index(corpus, tmp_path / "third", HashEmbedder(), cache)
+    assert sorted(parsed) == ["careers.txt", "guide.md"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import CorpusError
+from bot.ingest.chunk_cache import ChunkCache
 from bot.records import Document
 from bot.text import word_count
 
@@ -92,8 +93,9 @@ def display_name(path: Path, corpus_dir: Path) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def load_corpus(corpus_dir: Path) -> CorpusLoad:
-    """Read every supported file; collect a warning for each one skipped."""
+def load_corpus(corpus_dir: Path, cache: ChunkCache | None = None) -> CorpusLoad:
+    """Read every supported file; collect a warning for each one skipped. With ``cache``, a file whose bytes
+    were read before is taken as it was read (``bot.ingest.chunk_cache``)."""
     documents: list[Document] = []
     warnings: list[str] = []
     for path in corpus_files(corpus_dir):
@@ -105,7 +107,7 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
         try:
             if rel != path.relative_to(corpus_dir).as_posix():
                 raise ValueError("the file name is not valid UTF-8: rename the file")
-            doc, notes = read_document(path, rel)
+            doc, notes = read_document(path, rel, cache)
         except Exception as exc:  # noqa: BLE001 - any failure of one file must not stop the rest
             warnings.append(f"skipped {rel}: {_reason(exc)}")
             continue
@@ -169,10 +171,20 @@ def read_file_bytes(path: Path, limit: int | None = None) -> bytes:
     return raw
 
 
-def read_document(path: Path, doc_id: str) -> tuple[Document, list[str]]:
+def read_document(path: Path, doc_id: str, cache: ChunkCache | None = None) -> tuple[Document, list[str]]:
     """One file to one Document, plus notes worth a warning (e.g. a decoding fallback)."""
     raw = read_file_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
+    known = cache.read(doc_id, digest) if cache is not None else None
+    if known is not None:
+        return known
+    doc, notes = _parse(path, doc_id, raw, digest)
+    if cache is not None:
+        cache.keep_read(doc, notes)
+    return doc, notes
+
+
+def _parse(path: Path, doc_id: str, raw: bytes, digest: str) -> tuple[Document, list[str]]:
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in PDF_SUFFIXES:

@@ -110,13 +110,13 @@ def build_index(
         remove_leftovers(index_dir)  # of builds killed before they finished
         previous = live_name(index_dir)
         sources = file_hashes(corpus_dir)
-        load = load_corpus(corpus_dir)
-        if not load.documents:
-            more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
-            detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
-            raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
         chunk_cache = ChunkCache(cache_dir, CHUNKER_VERSION) if cache_dir is not None and chunk is None else None
         try:
+            load = load_corpus(corpus_dir, chunk_cache)
+            if not load.documents:
+                more = f"; and {len(load.warnings) - 3} more" if len(load.warnings) > 3 else ""
+                detail = f" ({'; '.join(load.warnings[:3])}{more})" if load.warnings else ""
+                raise CorpusError(f"No readable articles in {corpus_dir}{detail}: add .txt, .md, .html or .pdf files.")
             passages = chunk(load.documents) if chunk is not None else chunk_documents(load.documents, chunk_cache)
         finally:
             if chunk_cache is not None:
