@@ -184,7 +184,7 @@ class Tuning:
     #: only at ef 1,024 (4.1 ms); 32 and 256 reach 0.967 at ef 256 (2.4 ms), for 1.6x the build time.
     engine_hnsw_m: int = 32
     engine_hnsw_ef_construct: int = 256
-    #: Candidates an engine's HNSW search keeps.
+    #: Candidates an engine's HNSW search keeps: recall@10 0.967 at 100k vectors, but 0.84 at 1M (0.956 there at 1,024).
     engine_hnsw_ef: int = 256
 
     # --- showing sources (bot.serve.render)
