@@ -18,7 +18,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from bot.search import backend, qdrant, qdrant_edge, qdrant_publish
+from bot.search import backend, qdrant, qdrant_edge
 from bot.search.build import build_index
 from bot.search.embedding import HashEmbedder
 from bot.search.index import load_index
@@ -54,7 +54,7 @@ def client_url(request, tmp_path):
 
 
 def publish(index_dir, url: str) -> str:
-    return (qdrant_edge.publish if url.startswith("edge://") else qdrant_publish.publish)(index_dir, url)
+    return backend.engine(url).publish(index_dir, url)
 
 
 def connect(url: str, model: str | None = None, dim: int | None = None):

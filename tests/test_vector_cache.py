@@ -163,6 +163,6 @@ def test_a_file_is_parsed_again_when_the_readers_change(tmp_path, monkeypatch):
     (corpus / "guide.md").touch()  # the same bytes: still taken as read
     build_index(corpus, tmp_path / "again", HashEmbedder(), cache)
     assert parsed == []
-    monkeypatch.setattr(chunk_cache, "_READERS", "another reader")
+    monkeypatch.setattr(chunk_cache, "readers_version", lambda: "another reader")
     build_index(corpus, tmp_path / "third", HashEmbedder(), cache)
     assert sorted(parsed) == ["careers.txt", "guide.md"]

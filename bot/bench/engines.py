@@ -29,7 +29,7 @@ import numpy as np
 from bot.bench.scale import RECALL_TARGET, K, percentile, recall_at, time_queries, tune
 from bot.bench.synthetic import bigram_chain, embedding_like_vectors, sentence_from
 from bot.search import ann
-from bot.search.qdrant_edge import edge_config
+from bot.search.qdrant_edge import edge_config, finish
 
 BATCH = 1024  # points per Edge update
 EF_STEPS = (32, 64, 128, 256, 512, 1024)
@@ -93,9 +93,7 @@ def _edge_shard(x: np.ndarray, folder: Path):
     for lo in range(0, len(x), BATCH):
         block = x[lo : lo + BATCH]
         shard.update(qe.UpdateOperation.upsert_points([qe.Point(lo + i, {"dense": v.tolist()}) for i, v in enumerate(block)]))
-    shard.optimize()
-    shard.flush()
-    shard.close()
+    finish(shard)
     seconds = time.perf_counter() - start
     return qe.EdgeShard.load(str(folder), qe.EdgeConfig(vectors=dense, wal_enabled=False, max_search_threads=1)), seconds
 

@@ -16,6 +16,7 @@ old entry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -39,27 +40,22 @@ def document_key(doc: Document, version: int) -> bytes:
 _READING_LIBRARIES = ("lxml", "trafilatura", "pypdf", "markdown-it-py", "pysbd")
 
 
+@functools.cache
 def readers_version() -> str:
     """A digest of the code that turns a file into a Document (bot/ingest, bot/text.py, bot/records.py) and of the
     libraries it uses."""
-    global _READERS
-    if _READERS is None:
-        from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version
 
-        digest = hashlib.sha256()
-        package = Path(__file__).parent
-        for source in [*sorted(package.glob("*.py")), package.parent / "text.py", package.parent / "records.py"]:
-            digest.update(source.name.encode() + source.read_bytes())
-        for name in _READING_LIBRARIES:
-            try:
-                digest.update(f"{name}=={version(name)}".encode())
-            except PackageNotFoundError:
-                digest.update(f"{name} absent".encode())
-        _READERS = digest.hexdigest()
-    return _READERS
-
-
-_READERS: str | None = None
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for source in [*sorted(package.glob("*.py")), package.parent / "text.py", package.parent / "records.py"]:
+        digest.update(source.name.encode() + source.read_bytes())
+    for name in _READING_LIBRARIES:
+        try:
+            digest.update(f"{name}=={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name} absent".encode())
+    return digest.hexdigest()
 
 
 def file_key(doc_id: str, sha256: str) -> bytes:

@@ -67,9 +67,7 @@ def _edge():
 
 def publish(index_dir: Path, url: str) -> str:
     """Copy the live local version into a new Edge version and make it live; returns the local version's name."""
-    import faiss
-
-    from bot.search.qdrant_publish import bm25_rows
+    from bot.search.qdrant_publish import passage_batches, sentence_batches
 
     qe = _edge()
     source = live_version(index_dir)
@@ -82,31 +80,22 @@ def publish(index_dir: Path, url: str) -> str:
         work = new_workspace(target)
         dense = {"dense": qe.EdgeVectorParams(size=manifest.dim, distance=qe.Distance.Dot)}
         passages = qe.EdgeShard.create(str(work / "passages"), edge_config(qe, dense, sparse_vectors={"bm25": qe.EdgeSparseVectorParams()}))
-        rows = bm25_rows(LexicalIndex.load(source))
-        vectors = faiss.read_index(str(source / "passages.faiss"))
-        for lo in range(0, manifest.passages, BATCH):
-            hi = min(lo + BATCH, manifest.passages)
-            block = vectors.reconstruct_n(lo, hi - lo)
+        lexical = LexicalIndex.load(source)
+        for lo, block, rows in passage_batches(source, manifest, lexical, BATCH):
             points = [
-                qe.Point(pid, {"dense": block[pid - lo].tolist(), "bm25": qe.SparseVector(*rows[pid])}, {"pid": pid})
-                for pid in range(lo, hi)
+                qe.Point(lo + i, {"dense": v.tolist(), "bm25": qe.SparseVector(*r)}, {"pid": lo + i})
+                for i, (v, r) in enumerate(zip(block, rows, strict=True))
             ]
             passages.update(qe.UpdateOperation.upsert_points(points))
-        _finish(passages)
-        del vectors, rows
-        records = read_records(lambda name: (source / name).read_text(encoding="utf-8"))
-        owner = sentence_rows(records.passages)[0]
+        finish(passages)
         sentences = qe.EdgeShard.create(str(work / "sentences"), edge_config(qe, dense))
-        vectors = faiss.read_index(str(source / "sentences.faiss"))
-        for lo in range(0, manifest.sentences, BATCH):
-            hi = min(lo + BATCH, manifest.sentences)
-            block = vectors.reconstruct_n(lo, hi - lo)
-            points = [qe.Point(i, {"dense": block[i - lo].tolist()}, {"pid": int(owner[i])}) for i in range(lo, hi)]
+        for lo, block, owner in sentence_batches(source, manifest, BATCH):
+            points = [qe.Point(lo + i, {"dense": v.tolist()}, {"pid": int(o)}) for i, (v, o) in enumerate(zip(block, owner, strict=True))]
             sentences.update(qe.UpdateOperation.upsert_points(points))
-        _finish(sentences)
+        finish(sentences)
         for name in FILES:
             shutil.copyfile(source / name, work / name)
-        (work / DF_FILE).write_text(json.dumps(LexicalIndex.load(source).document_frequency(), ensure_ascii=False), encoding="utf-8")
+        (work / DF_FILE).write_text(json.dumps(lexical.document_frequency(), ensure_ascii=False), encoding="utf-8")
         (work / SOURCE).write_text(source.name + "\n", encoding="utf-8")
         version = switch_to(work, target)
         prune(target, {version, previous} - {""})  # this version and the one before it
@@ -119,7 +108,7 @@ def edge_config(qe, dense: dict, **more):
     return qe.EdgeConfig(vectors=dense, wal_enabled=False, hnsw_config=hnsw, **more)
 
 
-def _finish(shard) -> None:
+def finish(shard) -> None:
     """Build the shard's HNSW graphs and indexes now (not at the first question), write it and let it go."""
     shard.optimize()
     shard.flush()

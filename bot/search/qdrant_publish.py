@@ -24,7 +24,6 @@ BATCH = 256  # points per upsert
 
 def publish(index_dir: Path, url: str) -> str:
     """Copy the live local version into new collections and move the aliases to them; returns the version name."""
-    import faiss
     from qdrant_client import models
 
     location = parse(url)
@@ -43,30 +42,20 @@ def publish(index_dir: Path, url: str) -> str:
         client.create_collection(collection, vectors_config=vectors, sparse_vectors_config=sparse, hnsw_config=hnsw, metadata=meta)
 
     lexical = LexicalIndex.load(folder)
-    rows = bm25_rows(lexical)
-    pvecs = faiss.read_index(str(folder / "passages.faiss"))
-    for lo in range(0, manifest.passages, BATCH):
-        hi = min(lo + BATCH, manifest.passages)
-        dense = pvecs.reconstruct_n(lo, hi - lo)
+    for lo, dense, rows in passage_batches(folder, manifest, lexical, BATCH):
         points = [
             models.PointStruct(
-                id=pid,
-                vector={"dense": dense[pid - lo].tolist(), "bm25": models.SparseVector(indices=rows[pid][0], values=rows[pid][1])},
-                payload={"pid": pid},
+                id=lo + i, vector={"dense": v.tolist(), "bm25": models.SparseVector(indices=r[0], values=r[1])}, payload={"pid": lo + i}
             )
-            for pid in range(lo, hi)
+            for i, (v, r) in enumerate(zip(dense, rows, strict=True))
         ]
         client.upsert(names["passages"], points, wait=True)
-    del pvecs
-    records = read_records(lambda name: (folder / name).read_text(encoding="utf-8"))
-    owner = sentence_rows(records.passages)[0]
-    svecs = faiss.read_index(str(folder / "sentences.faiss"))
-    for lo in range(0, manifest.sentences, BATCH):
-        hi = min(lo + BATCH, manifest.sentences)
-        dense = svecs.reconstruct_n(lo, hi - lo)
-        points = [models.PointStruct(id=i, vector={"dense": dense[i - lo].tolist()}, payload={"pid": int(owner[i])}) for i in range(lo, hi)]
+    for lo, dense, owner in sentence_batches(folder, manifest, BATCH):
+        points = [
+            models.PointStruct(id=lo + i, vector={"dense": v.tolist()}, payload={"pid": int(o)})
+            for i, (v, o) in enumerate(zip(dense, owner, strict=True))
+        ]
         client.upsert(names["sentences"], points, wait=True)
-    del svecs
     texts = {name: (folder / name).read_text(encoding="utf-8") for name in FILES}
     texts[DF_FILE] = json.dumps(lexical.document_frequency(), ensure_ascii=False)
     point = 0
@@ -101,6 +90,28 @@ def live(url: str) -> str:
     if not collection:
         return ""
     return str((client.get_collection(collection).config.metadata or {}).get("version", ""))
+
+
+def passage_batches(folder: Path, manifest, lexical: LexicalIndex, batch: int):
+    """A version's passages for an engine, ``batch`` at a time: (first passage id, dense vectors, BM25 rows)."""
+    import faiss
+
+    rows = bm25_rows(lexical)
+    vectors = faiss.read_index(str(folder / "passages.faiss"))
+    for lo in range(0, manifest.passages, batch):
+        hi = min(lo + batch, manifest.passages)
+        yield lo, vectors.reconstruct_n(lo, hi - lo), rows[lo:hi]
+
+
+def sentence_batches(folder: Path, manifest, batch: int):
+    """A version's sentences for an engine, ``batch`` at a time: (first sentence row, dense vectors, owning passage ids)."""
+    import faiss
+
+    owner = sentence_rows(read_records(lambda name: (folder / name).read_text(encoding="utf-8")).passages)[0]
+    vectors = faiss.read_index(str(folder / "sentences.faiss"))
+    for lo in range(0, manifest.sentences, batch):
+        hi = min(lo + batch, manifest.sentences)
+        yield lo, vectors.reconstruct_n(lo, hi - lo), owner[lo:hi]
 
 
 def bm25_rows(lexical: LexicalIndex) -> list[tuple[list[int], list[float]]]:
