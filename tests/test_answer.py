@@ -105,3 +105,28 @@ def test_a_complete_best_sentence_is_not_extended_by_a_weak_neighbour():
     p = passage(0, "Python is the most popular. Start with the basics.", sentences=((0, 27), (28, 50)))
     chosen = select_sentences([cand(p, (0, 27), "Python is the most popular.", 0.9), cand(p, (28, 50), "Start with the basics.", 0.3)])
     assert [c.text for c in chosen] == ["Python is the most popular."]
+
+
+def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_path):
+    """ "But is it a good career choice? Yes! As long as …": the answer is the sentence after the question, and the
+    one-word "Yes!" opens it rather than being dropped as too short to quote."""
+    from bot.answer.scoring import score_sentences
+
+    from .conftest import fake_bot_over
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "career.txt").write_text(
+        "Some people wonder whether the work pays off.\n"
+        "But is statistics a good career choice? Yes! As long as you are willing to put in the work. "
+        "Other things follow here.\n- Short item.\n- Another item.\n",
+        encoding="utf-8",
+    )
+    bot = fake_bot_over(corpus, tmp_path / "index")
+    found = bot._retrieve(bot._read("is statistics a good career choice", []))
+    candidates = score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
+    best = max(candidates, key=lambda c: c.score)
+    assert best.text == "But is statistics a good career choice?" and best.incomplete
+    chosen = [c.text for c in select_sentences(candidates)]
+    assert chosen[:2] == [best.text, "Yes! As long as you are willing to put in the work."]
+    assert "Short item." not in " ".join(c.text for c in candidates)  # a short list item opens nothing

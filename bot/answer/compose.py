@@ -48,14 +48,14 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
             room = 2 * max_words if c.code else max_words  # the code a sentence introduces is the answer
-            if c.passage.pid == best.passage.pid and c.span in following and words + word_count(c.text) <= room:
+            if c.passage.pid == best.passage.pid and c.span[0] in following and words + word_count(c.text) <= room:
                 chosen.append(c)
                 words += word_count(c.text)
                 break
     elif best.code:  # a code block is read with the sentence that introduces it
         before = _neighbours(best, (-1,))
         for c in ranked[1:]:
-            if c.passage.pid == best.passage.pid and c.span in before and not c.code:
+            if c.passage.pid == best.passage.pid and c.span[1] in before and not c.code:
                 chosen.append(c)
                 words += word_count(c.text)
                 break
@@ -65,7 +65,7 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
             if (
                 c.typed
                 and c.passage.pid == best.passage.pid
-                and c.span in neighbours
+                and (c.span[0] in neighbours or c.span[1] in neighbours)
                 and c not in chosen
                 and words + word_count(c.text) <= max_words
             ):
@@ -94,17 +94,22 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
 def runs_into_code(passage: Passage, span: Span, text: str) -> bool:
     """A sentence that runs on into the code block after it ("delete the branch with"): it needs that code."""
     sentences = passage.sentences
-    i = sentences.index(span) if span in sentences else -1
+    i = _position(passage, span)
     return 0 <= i < len(sentences) - 1 and sentences[i + 1] in passage.code and not text.endswith((".", "!", "?"))
 
 
-def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set:
-    """Spans of the sentences at the given steps from c in its passage."""
+def _position(passage: Passage, span: Span) -> int:
+    """Which sentence of its passage a span ends with (a candidate may begin with a short one before it: "Yes! …")."""
+    return next((i for i, (_, end) in enumerate(passage.sentences) if end == span[1]), -1)
+
+
+def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set[int]:
+    """Where the sentences at the given steps from c in its passage begin (after it) or end (before it)."""
     sentences = c.passage.sentences
-    i = sentences.index(c.span) if c.span in sentences else -1
+    i = _position(c.passage, c.span)
     if i < 0:
         return set()
-    return {sentences[i + d] for d in steps if 0 <= i + d < len(sentences)}
+    return {sentences[i + d][0 if d > 0 else 1] for d in steps if 0 <= i + d < len(sentences)}
 
 
 def _with_section(c: Candidate) -> str:

@@ -73,11 +73,16 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
         cos = retriever.sentence_scores(query.vector, p.pid)
         cos_own = retriever.sentence_scores(query.own, p.pid) if query.own is not query.vector else cos
         code = set(p.code)
-        for (s, e), c1, c2 in zip(p.sentences, cos, cos_own, strict=True):
+        short_from = None  # where a run of too-short sentences ("Yes!") began: they open the next sentence
+        for i, ((s, e), c1, c2) in enumerate(zip(p.sentences, cos, cos_own, strict=True)):
             is_code = (s, e) in code
+            if short_from is not None and not is_code:
+                s, short_from = short_from, None
             shown, stems = sentences.get(p.doc_id, s, e, is_code)
             if len(shown.split()) < tuning.min_sentence_words and not is_code:
+                short_from = s if _opens_next(p, i, shown, sentences) else None
                 continue
+            short_from = None
             score = (
                 0.5 * (float(c1) + float(c2))
                 + tuning.sentence_lexical * term_share(weights, stems)
@@ -96,11 +101,25 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                     typed=query.wants.met_by(shown),
                     incomplete=(not is_code and runs_into_code(p, (s, e), shown))
                     or is_lead_in(shown)
+                    or asks_before_answer(p, i, shown)
                     or is_echo(shown, query.text, tuning.echo_novelty),
                     code=is_code,
                 )
             )
     return out
+
+
+def _opens_next(passage, i: int, shown: str, sentences: Sentences) -> bool:
+    """A short sentence that opens the next one of its paragraph ("Yes! As long as …"): not a list item, a row or a number."""
+    spans = passage.sentences
+    if i + 1 >= len(spans) or spans[i + 1] in passage.code or not shown.endswith((".", "!", "?")) or any(ch.isdigit() for ch in shown):
+        return False
+    return "\n" not in sentences.index.documents[passage.doc_id].text[spans[i][1] : spans[i + 1][0]]
+
+
+def asks_before_answer(passage, i: int, shown: str) -> bool:
+    """A question the passage goes on to answer ("But is it a good career choice? Yes! …"): the answer follows it."""
+    return shown.endswith("?") and i + 1 < len(passage.sentences) and passage.sentences[i + 1] not in passage.code
 
 
 def _role_penalties(shown: str, query: str, tuning: Tuning) -> list[float]:
