@@ -106,3 +106,10 @@ def test_a_question_only_a_figure_answers_is_not_answered_by_sentences_that_stat
     answer = bot.ask("How long does it take to learn Python and statistics?")  # the passage found says how, not how long
     assert answer.abstained and "state no figure" in answer.text and answer.confidence > 0.5
     assert "1,200" in bot.ask("How many machine learning engineers do companies hire every year?").text
+
+
+def test_a_word_is_never_read_as_itself_without_its_first_letters():
+    """A dropped prefix is another word, not a typo: "upsides" is not "sides", "unmerged" not "merged"."""
+    vocabulary = Vocabulary({"side", "merg", "career"}, lambda: ["sides", "merged", "career", "careers"], frozenset())
+    spelled = vocabulary.correct("the upsides of unmerged work in a carrer", lambda w: None)
+    assert spelled.corrections == (("carrer", "career"),)

@@ -6,7 +6,8 @@ of a corpus word or the focus of a question the documents do not answer:
 
 * "mashine lerning enginer pay": each is within an edit or two of a corpus word (optimal string
   alignment by rapidfuzz, so a swapped pair of letters is one edit; the distance allowed grows with
-  the word's length). The question is searched as corrected ("machine learning engineer pay"), and
+  the word's length; the first letter is kept, since a typo there is rare and a dropped prefix changes the
+  word: "upsides" is not "sides", nor "unmerged" "merged", nor "xelatex" "latex"). The question is searched as corrected ("machine learning engineer pay"), and
   the answer says how it was read.
 * "How do I set up git LFS?" over pages that never say LFS: no corpus word is near "lfs", so the
   documents do not answer it. Ordinary words the documents happen not to use ("point of view",
@@ -68,7 +69,7 @@ class Vocabulary:
         allowed = self._allowed(word, tuning)
         if allowed == 0:
             return None
-        pool = [w for n in range(len(word) - allowed, len(word) + allowed + 1) for w in self._by_length.get(n, ())]
+        pool = [w for n in range(len(word) - allowed, len(word) + allowed + 1) for w in self._by_length.get(n, ()) if w[0] == word[0]]
         found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=allowed, limit=None)
         if not found:
             return None
