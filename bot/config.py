@@ -147,6 +147,9 @@ class Tuning:
     max_answer_sentences: int = 3
     #: A sentence joins the best one when it scores at least this close to it.
     join_margin: float = 0.15
+    #: The sentence after the best one in its paragraph goes on with it when it scores at least this close to it.
+    continue_margin: float = 0.3
+    continue_max_words: int = 25
     #: Two sentences sharing more than this share of their words say the same thing: one is enough.
     same_sentence_overlap: float = 0.7
 

@@ -107,6 +107,24 @@ def test_a_complete_best_sentence_is_not_extended_by_a_weak_neighbour():
     assert [c.text for c in chosen] == ["Python is the most popular."]
 
 
+def test_a_short_next_sentence_close_in_score_finishes_the_best_one():
+    """ "Colons cannot be escaped in menu entries. They will be replaced with semicolons.": the next sentence of the
+    passage goes on with the best one when it scores within Tuning.continue_margin and is short; it takes no place
+    of another passage's sentence."""
+    p = passage(0, "Colons cannot be escaped. They become semicolons. Unrelated.", sentences=((0, 25), (26, 48), (49, 60)))
+    q = passage(1, "Another passage says more.")
+    best = cand(p, (0, 25), "Colons cannot be escaped in menu entries.", 0.9)
+    nxt = cand(p, (26, 48), "They will be replaced with semicolons.", 0.65)
+    others = [
+        cand(q, (0, 26), text, 0.85 - i * 0.01) for i, text in enumerate(("Alpha beta gamma.", "Delta epsilon zeta.", "Eta theta iota."))
+    ]
+    chosen = [c.text for c in select_sentences([best, nxt, *others])]
+    assert chosen[:2] == [best.text, nxt.text] and len(chosen) == 4
+    long_next = cand(p, (26, 48), " ".join(["word"] * 30) + ".", 0.7)  # joins only by the ordinary margin, which it misses
+    assert [c.text for c in select_sentences([best, long_next])] == [best.text]
+    assert [c.text for c in select_sentences([best, cand(p, (26, 48), "They will be replaced.", 0.5)])] == [best.text]
+
+
 def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_path):
     """ "But is it a good career choice? Yes! As long as …": the answer is the sentence after the question, and the
     one-word "Yes!" opens it rather than being dropped as too short to quote."""

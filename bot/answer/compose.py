@@ -59,6 +59,17 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
                 chosen.append(c)
                 words += word_count(c.text)
                 break
+    if not best.incomplete and not best.code:  # what the best sentence says is often finished by the next one
+        following = _neighbours(best, (1,))
+        for c in ranked[1:]:
+            if c.span[0] in following and not c.code and c.score >= best.score - tuning.continue_margin:
+                if word_count(c.text) > tuning.continue_max_words:
+                    break  # a long one says more than the best sentence's rest: it competes for its place
+                if words + word_count(c.text) <= max_words and c.passage.pid == best.passage.pid:
+                    chosen.append(c)
+                    words += word_count(c.text)
+                    max_sentences += 1  # it finishes the best sentence: the others still have their places
+                break
     if not best.typed:  # the question asks for an amount the best sentence lacks: take it from a neighbour
         neighbours = _neighbours(best, (-1, 1))
         for c in ranked[1:]:
