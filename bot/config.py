@@ -140,6 +140,8 @@ class Tuning:
     min_sentence_words: int = 3
     #: An outline (a section's list of sub-sections) answers when it beats the best sentence by this much.
     outline_margin: float = 0.05
+    #: …and answers outright when the best sentence is in its section's opening passage of at most this many words.
+    outline_intro_words: int = 30
 
     # --- composing (bot.answer.compose)
     #: An answer stays short: at most this many words and sentences.

@@ -72,3 +72,22 @@ def test_a_sentence_that_only_opens_a_sections_list_needs_no_margin_to_be_beaten
     assert outlines.best({0, 3}, q, no_match, 1.0, sentence_pid=0, margin=0.05).lead == "The Pros"
     # a lead-in's passage holds sentences of its own: the margin stays
     assert outlines.best({3}, q, no_match, 1.0, sentence_pid=3, margin=0.05) is None
+
+
+def test_a_best_sentence_in_a_short_opening_of_sub_sections_gives_way_to_them():
+    """ "Okay, it's not all sunshine and roses." scores best for "what about the cons?": a section's opening passage of
+    at most Tuning.outline_intro_words words only opens its sub-sections, whatever the outline's own score."""
+    import numpy as np
+
+    from bot.answer.outline import Outlines
+
+    class Opposite:  # every outline's vector points away from the question: cosine -1.0
+        def encode(self, texts):
+            return -np.ones((len(texts), 1), dtype=np.float32)
+
+    outlines = Outlines(PASSAGES, DOCS, Opposite())
+    q, no_match = np.ones(1, dtype=np.float32), lambda lead: 0.0
+    words = len(PASSAGES[0].text.split())
+    assert outlines.best({0}, q, no_match, 0.9, sentence_pid=0, margin=0.05, short_intro=words).lead == "The Pros"
+    assert outlines.best({0}, q, no_match, 0.9, sentence_pid=0, margin=0.05, short_intro=words - 1) is None
+    assert outlines.best({0}, q, no_match, 0.9, sentence_pid=5, margin=0.05, short_intro=words) is None

@@ -179,7 +179,9 @@ class Chatbot:
             return self.tuning.sentence_lexical * sum(w for t, w in weights.items() if t in stems) / total
 
         retrieved = {h.passage.pid for h in found.hits}
-        return self.outlines.best(retrieved, found.query.own, match, best.score, best.passage.pid, self.tuning.outline_margin)
+        return self.outlines.best(
+            retrieved, found.query.own, match, best.score, best.passage.pid, self.tuning.outline_margin, self.tuning.outline_intro_words
+        )
 
     # --- for calibration and the UI -------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.answer.roles import is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
 from bot.text import clean, fold, for_matching, word_count
@@ -63,7 +64,7 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
             if c.span[0] in following and not c.code and c.score >= best.score - tuning.continue_margin:
-                if word_count(c.text) > tuning.continue_max_words:
+                if word_count(c.text) > tuning.continue_max_words or is_signpost(c.text):
                     break  # a long one says more than the best sentence's rest: it competes for its place
                 if words + word_count(c.text) <= max_words and c.passage.pid == best.passage.pid:
                     chosen.append(c)

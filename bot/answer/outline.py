@@ -92,6 +92,8 @@ class Outlines:
 
     def __init__(self, passages: Sequence[Passage], documents: dict, embedder) -> None:
         self.items = find_outlines(passages, documents)
+        intros = {o.intro for o in self.items}
+        self._words = {p.pid: len(p.text.split()) for p in passages if p.pid in intros}
         self.documents = documents
         self.embedder = embedder
         self._vectors: np.ndarray | None = None
@@ -102,7 +104,14 @@ class Outlines:
         return self._vectors
 
     def best(
-        self, retrieved: set[int], qvec: np.ndarray, match: Callable[[str], float], sentence: float, sentence_pid: int, margin: float
+        self,
+        retrieved: set[int],
+        qvec: np.ndarray,
+        match: Callable[[str], float],
+        sentence: float,
+        sentence_pid: int,
+        margin: float,
+        short_intro: int = 0,
     ) -> Outline | None:
         """The outline whose introduction was retrieved and whose match (cosine plus ``match`` of its lead) beats
         ``sentence``, the best single sentence's score, by ``margin`` (by nothing when that sentence is in the
@@ -113,5 +122,8 @@ class Outlines:
             float(vec @ qvec) + match(o.lead) - (0.0 if o.section and o.intro == sentence_pid else margin) if o.intro in retrieved else -1.0
             for o, vec in zip(self.items, self.vectors(), strict=True)
         ]
+        for o in self.items:  # the best sentence is in a short opening of sub-sections ("Okay, it's not all sunshine …")
+            if o.section and o.intro == sentence_pid and self._words.get(o.intro, short_intro + 1) <= short_intro:
+                return o
         i = int(np.argmax(scores))
         return self.items[i] if scores[i] >= sentence else None
