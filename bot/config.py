@@ -170,6 +170,10 @@ class Tuning:
     # --- focus (bot.answer.focus)
     #: A question word of at least this many letters that no passage holds, in no spelling near it, means "not covered".
     focus_min_chars: int = 3
+    #: A short word the corpus lacks is read as the phrase its letters are the initials of ("ds": "data scientist"),
+    #: when the corpus has that phrase at least this often and it is this share of the phrases with those initials.
+    initials_min_count: int = 4
+    initials_min_share: float = 0.6
     #: …and is rare in English: a Zipf frequency under this (3 = once per million words; "timezone" 2.6, "squash" 3.6).
     #: The same line keeps a real word from being "corrected": misspellings wordfreq has sit below it ("recieve" 2.75,
     #: "programing" 2.41), rarer real words above it ("fiddling" 2.94). At 3.0, "fiddling" was read as "finding".

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.errors import QuestionError
@@ -119,12 +120,27 @@ def find_acronyms(texts: list[str]) -> dict[str, str]:
     candidates = {a for t in folded for a in _ACRONYM.findall(t)}
     if not candidates:
         return {}
+    line, tokens = initials_line(folded)
+    found = {acronym: phrases_with_initials(acronym.lower(), line, tokens) for acronym in candidates}
+    out = {}
+    for acronym in sorted(found):
+        counts = {k: v for k, v in found[acronym].items() if v >= 2 and not set(k.split()) & STOP_WORDS}
+        if counts:
+            out[acronym] = max(sorted(counts), key=lambda k: counts[k])
+    return out
+
+
+def initials_line(folded: Iterable[str]) -> tuple[str, list[str]]:
+    """Every word's first letter in one string, and the words aligned with it.
+
+    A word that no phrase may hold (one letter, a number, not ASCII) stands as "#"; "|" follows a word followed by
+    more than white space, and ends each text, so a phrase never runs across punctuation ("docs/build") or texts.
+    """
     lines: list[str] = []
     tokens: list[str] = []  # aligned with the joined lines, "" at each break
     for text in folded:
         parts = _WORDS.split(text.lower())  # gap, word, gap, word, ..., gap
         words, gaps = parts[1::2], parts[2::2]
-        # each word's first letter ("#" for one no phrase may hold), "|" after one followed by more than white space
         lines.append(
             "".join(
                 (w[0] if len(w) >= 2 and w.isascii() and w.isalpha() else "#") + ("" if g.isspace() else "|")
@@ -134,18 +150,16 @@ def find_acronyms(texts: list[str]) -> dict[str, str]:
         tokens.extend(t for w, g in zip(words, gaps, strict=True) for t in ((w,) if g.isspace() else (w, "")))
         if not gaps or gaps[-1].isspace():  # a text ends a run too
             lines.append("|"), tokens.append("")
-    line = "".join(lines)
-    found: dict[str, dict[str, int]] = {}
-    for acronym in candidates:
-        for hit in re.finditer(acronym.lower(), line):  # left to right, not overlapping
-            phrase = " ".join(tokens[hit.start() : hit.end()])
-            found.setdefault(acronym, {})[phrase] = found.get(acronym, {}).get(phrase, 0) + 1
-    out = {}
-    for acronym in sorted(found):
-        counts = {k: v for k, v in found[acronym].items() if v >= 2 and not set(k.split()) & STOP_WORDS}
-        if counts:
-            out[acronym] = max(sorted(counts), key=lambda k: counts[k])
-    return out
+    return "".join(lines), tokens
+
+
+def phrases_with_initials(initials: str, line: str, tokens: list[str]) -> dict[str, int]:
+    """How often each phrase whose words' first letters spell ``initials`` (lower case) occurs, by ``initials_line``."""
+    found: dict[str, int] = {}
+    for hit in re.finditer(re.escape(initials), line):  # left to right, not overlapping
+        phrase = " ".join(tokens[hit.start() : hit.end()])
+        found[phrase] = found.get(phrase, 0) + 1
+    return found
 
 
 def expand_acronyms(text: str, acronyms: dict[str, str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.answer.focus import Vocabulary
 from bot.search.build import common_words
 
@@ -113,3 +115,25 @@ def test_a_word_is_never_read_as_itself_without_its_first_letters():
     vocabulary = Vocabulary({"side", "merg", "career"}, lambda: ["sides", "merged", "career", "careers"], frozenset())
     spelled = vocabulary.correct("the upsides of unmerged work in a carrer", lambda w: None)
     assert spelled.corrections == (("carrer", "career"),)
+
+
+def test_a_short_word_the_corpus_lacks_is_read_as_the_phrase_it_abbreviates():
+    """ "ds vs mle": the corpus never writes "ds" or "mle", but it writes "data scientist(s)" and "machine learning
+    engineer(s)" often, and no other phrase of those initials nearly as often; chance phrases are not taken."""
+    texts = [
+        "A machine learning engineer deploys models. Machine learning engineers work with data scientists.",
+        "Data scientists analyse data; a data scientist builds models. Machine learning engineers ship them.",
+        "Every machine learning engineer and data scientist learns. Machine learning engineering is hard.",
+        "Docs build here: docs/build holds the output. Design systems matter.",
+    ]
+    words = [w for t in texts for w in re.findall(r"\w\w+", t.lower())]
+    vocabulary = Vocabulary(set(), lambda: words, frozenset(), lambda: texts)
+
+    def stem(w):
+        return w.rstrip("s") if w.endswith("s") else w
+
+    spelled = vocabulary.correct("ds vs mle", stem)
+    assert spelled.text.startswith("data scientists vs machine learning engineer")
+    assert vocabulary.spelled_out("db", stem) is None  # "docs build" twice and "docs/build" is no phrase
+    assert vocabulary.spelled_out("me", stem) is None  # a stop word is itself
+    assert vocabulary.spelled_out("data", stem) is None  # a word of the corpus is itself

@@ -62,7 +62,10 @@ class Chatbot:
         def words() -> list[str]:  # only when a question has a rare word no passage holds: not at start-up
             return re.findall(r"\w\w+", " ".join([named, *(p.text for p in index.passages)]).lower())
 
-        self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words, index.common_words)
+        def texts() -> list[str]:
+            return [named, *(p.text for p in index.passages)]
+
+        self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words, index.common_words, texts)
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
         for p in index.passages:

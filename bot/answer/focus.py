@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from bot.config import TUNING, Tuning
+from bot.text import STOP_WORDS, for_model, initials_line, phrases_with_initials
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -42,10 +43,13 @@ class Spelled:
 class Vocabulary:
     """The corpus's BM25 terms and its words as written."""
 
-    def __init__(self, known: Iterable[str], words: Callable[[], Iterable[str]], common: frozenset[str]) -> None:
+    def __init__(
+        self, known: Iterable[str], words: Callable[[], Iterable[str]], common: frozenset[str], texts: Callable[[], Iterable[str]] = tuple
+    ) -> None:
         self.known = frozenset(known)  # BM25 stems
         self.common = common  # English words too common to be a focus (written with the index by bot.search.build)
         self._words = words  # the corpus's words as written, lower case: read on first need, not at start-up
+        self._texts = texts  # the corpus's texts, for phrases by their initials: read on first need too
 
     @cached_property
     def _counts(self) -> Counter[str]:
@@ -80,6 +84,32 @@ class Vocabulary:
         """A word of the corpus within the edit distance allowed for a word of this length."""
         return self.nearest(word, tuning) is not None
 
+    @cached_property
+    def _initials(self) -> tuple[str, list[str]]:
+        return initials_line(for_model(t) for t in self._texts())
+
+    def spelled_out(self, word: str, stem: Callable[[str], str | None], tuning: Tuning = TUNING) -> str | None:
+        """The corpus phrase whose initials a short word the corpus lacks spells ("mle": "machine learning engineer").
+
+        Only a phrase the corpus uses for them: of every phrase with those initials, those of one set of stems
+        ("machine learning engineer(s)") make up at least ``tuning.initials_min_share`` and occur at least
+        ``tuning.initials_min_count`` times; the most frequent spelling is taken. Chance phrases ("command ip")
+        make up no such share."""
+        if not (2 <= len(word) <= 4 and word.isalpha() and word.isascii()) or word in self._counts or word in STOP_WORDS:
+            return None
+        found = phrases_with_initials(word, *self._initials)
+        families: dict[tuple, list[tuple[int, str]]] = {}
+        for phrase, n in found.items():
+            if not set(phrase.split()) & STOP_WORDS:
+                families.setdefault(tuple(stem(w) or w for w in phrase.split()), []).append((n, phrase))
+        if not families:
+            return None
+        best = max(families.values(), key=lambda spellings: (sum(n for n, _ in spellings), max(spellings)))
+        count = sum(n for n, _ in best)
+        if count < tuning.initials_min_count or count < tuning.initials_min_share * sum(found.values()):
+            return None
+        return max(best)[1]
+
     def _unfamiliar(self, word: str, tuning: Tuning) -> bool:
         return word.isalpha() and len(word) >= tuning.focus_min_chars and word not in self.common
 
@@ -88,7 +118,14 @@ class Vocabulary:
         corrections: dict[str, str] = {}
         for match in _WORD.finditer(question):
             word = match.group(0).lower()
-            if word in corrections or not self._unfamiliar(word, tuning):
+            if word in corrections:
+                continue
+            if len(word) <= 4 and stem(word) not in self.known and (word not in self.common or len(word) < tuning.focus_min_chars):
+                phrase = self.spelled_out(word, stem, tuning)  # "ds vs mle": abbreviations the documents spell out
+                if phrase is not None:
+                    corrections[word] = phrase
+                    continue
+            if not self._unfamiliar(word, tuning):
                 continue  # checked first: most words are ordinary English, and the corpus's words are read on first need
             if stem(word) in self.known and len(word) < tuning.typo_two_edits_from:
                 continue  # a short inflection the corpus knows by its stem ("deploys"): not a typo
