@@ -95,6 +95,15 @@ MEDIAWIKI = """<!DOCTYPE html><html><head><title>Demo tool - Wiki</title></head>
 <p>It was first released in 2001.</p><h2><span class="mw-headline" id="Use">Use</span><span class="mw-editsection">[edit]</span></h2><p>Run it from a shell.</p>
 </div></div><div id="catlinks" class="catlinks">Categories: Tools</div></div></div><div id="footer">Privacy policy</div></body></html>"""
 
+BOLD_FAQ = """<!DOCTYPE html><html><head><title>Demo FAQ</title></head><body><div class=nosearch>Small. Fast.</div>
+<h2>Frequently Asked Questions</h2><ol><li value='1'><a href="#q1">How do I create a counter field?</a></li>
+<li value='2'><a href="#q2">Which types are there?</a></li><li value='3'><a href="#q3">Strings go into integer columns!</a></li></ol>
+<a name="q1"></a><p><b>(1) How do I create a counter field?</b></p><blockquote>Declare it INTEGER PRIMARY KEY.</blockquote></li>
+<a name="q2"></a><p><b>(2) Which types are there?</b></p><blockquote>Five storage classes.</blockquote></li>
+<a name="q3"></a><p><b>(3) It lets me insert a string into an integer column!</b></p>
+<blockquote><p>This is a feature, not a bug.</p><pre>CREATE TABLE t(x INTEGER);
+INSERT INTO t VALUES('text');</pre></blockquote></body></html>"""
+
 PAGES = {
     "sphinx.html": (
         SPHINX,
@@ -110,6 +119,11 @@ PAGES = {
     "mkdocs.html": (MKDOCS, ["Options", "Does it work offline?"], []),
     "docusaurus.html": (DOCUSAURUS, ["Install", "Upgrade"], ["npm install demo"]),
     "mediawiki.html": (MEDIAWIKI, ["History", "Use"], []),
+    "boldfaq.html": (
+        BOLD_FAQ,
+        ["(1) How do I create a counter field?", "(2) Which types are there?", "(3) It lets me insert a string into an integer column!"],
+        ["CREATE TABLE t(x INTEGER);\nINSERT INTO t"],
+    ),
 }
 FURNITURE = [
     "Quick search",
@@ -150,6 +164,17 @@ def test_html_headings_kept_navigation_dropped_code_whole(tmp_path, name):
     assert not any(h in b for h in found for b in blocks)  # no code line became a heading
     for furniture in FURNITURE:
         assert furniture not in doc.text, furniture
+
+
+def test_an_faqs_bold_entries_are_sibling_sections_and_its_own_contents_list_is_dropped(tmp_path):
+    """Entries styled as bold paragraphs ("(3) It lets me insert …!" too, numbered though not a question) are sections
+    side by side under the page's heading, not each inside the one before; the list of links to them is left out."""
+    doc, passages = read(tmp_path, "boldfaq.html", BOLD_FAQ)
+    levels = {doc.text[b.start : b.end]: b.level for b in doc.blocks if b.kind == "heading"}
+    assert levels["Frequently Asked Questions"] == 2
+    assert [v for k, v in levels.items() if k.startswith("(")] == [3, 3, 3]
+    assert {p.parent for p in passages if p.heading.startswith("(")} == {"Frequently Asked Questions"}
+    assert "Strings go into integer columns!" not in doc.text  # the contents list, not an entry
 
 
 def test_html_metadata_is_what_the_page_declares(tmp_path):
@@ -271,3 +296,15 @@ def test_a_long_code_block_is_cut_at_line_ends_and_every_piece_stays_code(tmp_pa
     pieces = [(s, e) for p in passages for s, e in p.sentences if "step_" in doc.text[s:e]]
     assert len(pieces) > 1 and all(sp in p.code for p in passages for sp in p.sentences if sp in pieces)
     assert all(doc.text[s:e].split("\n")[0].lstrip().startswith("step_") for s, e in pieces)  # cut at line ends
+
+
+def test_a_heading_that_repeats_an_earlier_line_is_still_a_section(tmp_path):
+    """A page's own contents box written as plain lines ("1. Alpha") comes before the sections it names: the
+    headings are not repeats to drop, the sections keep their names."""
+    html = (
+        "<html><head><title>Page</title></head><body><div><p>1. Alpha things</p><p>2. Beta things</p></div>"
+        "<h1>1. Alpha things</h1><p>Alpha is the first letter.</p><h1>2. Beta things</h1><p>Beta is the second one.</p>"
+        "</body></html>"
+    )
+    _, passages = read(tmp_path, "page.html", html)
+    assert {p.heading for p in passages} >= {"1. Alpha things", "2. Beta things"}

@@ -40,7 +40,7 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
     structured = any(b.level for b in blocks if b.kind == "heading")
     cued_max = CUED_MAX_WORDS_STRUCTURED if structured else CUED_MAX_WORDS
     title_key = for_matching(title)
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # each line's key, and the kind of block it first was
     kept: list[Block] = []
     dropped: set[int] = set()
     title_lines: set[int] = set()
@@ -52,11 +52,11 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
         elif b.kind != "rule":
             if key and key == prev_key:
                 dropped.add(len(kept) - 1)  # a subtitle restating the next line: keep the later one
-            elif not key or key == title_key or key in seen:
+            elif not key or key == title_key or (key in seen and (b.kind != "heading" or seen[key] == "heading")):
                 dropped.add(len(kept))  # the title line, a repeat, or punctuation only
                 if key and key == title_key:
                     title_lines.add(len(kept))
-        seen.add(key)
+        seen.setdefault(key, b.kind)  # a heading that repeats a line of a contents box is still the section's
         prev_key = key
         kept.append(b)
 

@@ -34,6 +34,7 @@ _DROP_TOKENS = frozenset(
 _ADMONITIONS = frozenset("admonition note tip warning caution important hint attention danger error seealso".split())
 _HEADING = {f"h{i}": i for i in range(1, 7)}
 _LISTS = frozenset(("ul", "ol", "menu", "dir"))
+_CONTAINERS = _LISTS | {"div"}
 _BLOCKS = frozenset(
     "p div section article main blockquote pre ul ol dl dt dd li table thead tbody tfoot tr td th figure figcaption "
     "center details summary hr address fieldset h1 h2 h3 h4 h5 h6 menu dir header".split()
@@ -51,6 +52,7 @@ _EDIT_LINK = re.compile(
     r"^(edit (this page|on github|on gitlab|source)|view (page )?source|improve this (page|doc)|suggest an edit)$", re.I
 )
 _QUESTION = re.compile(r"\?\s*$")
+_NUMBERED = re.compile(r"^\s*(\(\d+\)|\d+[.)]|Q\d*[.:])\s")  # "(3) …", "3. …", "Q: …": an FAQ's numbered entry
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -109,7 +111,20 @@ def _dropped(el) -> bool:
         or el.get("role") in ("navigation", "banner", "contentinfo", "search")
     ):
         return True
-    return bool(_tokens(el) & _DROP_TOKENS)
+    return bool(_tokens(el) & _DROP_TOKENS) or (el.tag in _CONTAINERS and _table_of_contents(el))
+
+
+def _table_of_contents(el) -> bool:
+    """A list (or a box of lines) of three or more items that are each one link to a place on the same page: the
+    page's own contents (an FAQ's list of its questions), which the sections below say in full."""
+    items = [li for li in el if isinstance(li.tag, str)]
+    if len(items) < 3:
+        return False
+    for li in items:
+        links = [a for a in li.iter("a") if (a.get("href") or "").startswith("#")]
+        if len(links) != 1 or " ".join(li.text_content().split()) != " ".join(links[0].text_content().split()):
+            return False
+    return True
 
 
 def _text_length(el) -> int:
@@ -188,6 +203,7 @@ class _Walker:
             self.table(el, in_admonition or bool(_tokens(el) & _ADMONITIONS))
         elif tag == "p" and self.bold_question(el):
             self.heading(self.inline_text(el), min(self.level + 1, 6))
+            self.level -= 1 if self.level > 1 else 0  # the next question is a sibling, not a child
         elif tag == "p" and "admonition-title" in _tokens(el):
             self.label = inline(self.inline_text(el)) + ": "
             return
@@ -253,12 +269,14 @@ class _Walker:
                 self.out.add("row", CELL.join(t for t in texts if t.strip()))
 
     def bold_question(self, el) -> bool:
-        """A paragraph that is one bold or strong question: an FAQ's question styled without a heading tag."""
+        """A paragraph that is one bold or strong question, or a numbered bold line: an FAQ's entry styled without a
+        heading tag."""
         children = [c for c in el if isinstance(c.tag, str)]
         if len(children) != 1 or children[0].tag.lower() not in ("strong", "b") or (el.text or "").strip():
             return False
         text = inline(children[0].text_content())
-        return bool(_QUESTION.search(text)) and len(text.split()) <= 25 and not (children[0].tail or "").strip()
+        shaped = _QUESTION.search(text) or _NUMBERED.match(text)  # "(3) SQLite lets me insert a string …!" is one too
+        return bool(shaped) and len(text.split()) <= 50 and not (children[0].tail or "").strip()
 
     def inline_text(self, el) -> str:
         """The text of an element without its dropped parts (permalinks, hidden spans)."""
