@@ -16,9 +16,9 @@ pytestmark = pytest.mark.model
 
 #: (answer_hit, cite_hit@1, oos_abstain) at least, as measured when the gate was set.
 FLOORS = {
-    "sphinx": (0.70, 0.79, 0.83),
+    "sphinx": (0.75, 0.83, 1.0),
     "git": (0.75, 0.75, 0.66),
-    "debian-reference": (0.70, 0.79, 0.83),
+    "debian-reference": (0.75, 0.79, 0.83),
 }
 
 
@@ -38,5 +38,5 @@ def test_real_documentation_set_gate(name, tmp_path, real_settings):
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
-    assert result["answer_hit"] >= 0.61 and result["cite_hit@1"] >= 0.66, result
-    assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.21, result
+    assert result["answer_hit"] >= 0.68 and result["cite_hit@1"] >= 0.69, result
+    assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.20, result
