@@ -386,3 +386,23 @@ _SENTENCE_BITS = [
 @given(st.lists(st.sampled_from(_SENTENCE_BITS) | st.text(max_size=12), max_size=12).map(" ".join))
 def test_sentence_offsets_are_pysbds_on_any_text(text):
     assert _our_spans(text) == _pysbd_spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "It was tracked before adding it to the .gitignore, hence it stays tracked. Use git rm --cached.",
+            ["It was tracked before adding it to the .gitignore, hence it stays tracked.", "Use git rm --cached."],
+        ),
+        (
+            "The pattern hello.* matches any name that begins with hello. Prepend a slash: /hello.*; it now matches hello.c.",
+            ["The pattern hello.* matches any name that begins with hello.", "Prepend a slash: /hello.*; it now matches hello.c."],
+        ),
+        ("Edit config.txt first. Then run it.", ["Edit config.txt first.", "Then run it."]),
+    ],
+)
+def test_a_dot_inside_a_word_ends_no_sentence(text, sentences):
+    from bot.ingest.sentences import sentence_spans
+
+    assert [text[s:e] for s, e in sentence_spans(text, 0, len(text))] == sentences

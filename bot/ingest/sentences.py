@@ -59,9 +59,18 @@ def sentence_spans(folded: str, start: int, end: int) -> list[Span]:
             s += 1
         while e > s and piece[e - 1].isspace():
             e -= 1
-        if e > s:
+        if e <= s:
+            continue
+        if spans and _glued(piece, spans[-1][1] - start, s):
+            spans[-1] = (spans[-1][0], start + e)
+        else:
             spans.append((start + s, start + e))
     return spans or [(start, end)]
+
+
+def _glued(piece: str, prev_end: int, s: int) -> bool:
+    """pysbd ends a sentence at a dot inside a word (".gitignore", "hello.*"): no space after it, no sentence end."""
+    return prev_end == s and piece[s - 1] == "."
 
 
 def split_long(folded: str, span: Span, limit: int) -> list[Span]:
