@@ -15,6 +15,9 @@ from bot.answer.roles import is_echo, is_lead_in, is_signpost, novelty
         "Now that you have a somewhat clearer idea of what the career entails, it's time to think about it.",
         "Below we've gathered some of the common pros and cons of the career.",
         "Keep on reading to find out.",
+        "See limits.html for a full discussion of the limits of the engine.",  # a documentation page's pointers
+        "For more details, please read the README file of the images.",
+        "Since the system is a moving target, you should refer to the latest documentation.",
     ],
 )
 def test_signposts_are_recognized(sentence):
@@ -28,6 +31,8 @@ def test_signposts_are_recognized(sentence):
         "You can expect to make between $85,000 and $200,000.",
         "The article was published in May.",  # names an article without pointing at itself
         "Let them decide for themselves.",
+        "Use git rm --cached to see which files stay tracked.",
+        "The overseer is notified.",
     ],
 )
 def test_statements_are_not_signposts(sentence):

@@ -2,7 +2,8 @@
 
 Articles are full of sentences that sound like the question but say nothing:
 signposts about the article itself ("In this article, we'll look at …",
-"Let's dive into …"), lead-ins to a list ("Here's a glimpse into their daily
+"Let's dive into …"), pointers elsewhere ("See limits.html for a full
+discussion"), lead-ins to a list ("Here's a glimpse into their daily
 tasks:"), and sentences that restate the question ("Tip: don't be intimidated
 by the jargon!"). They match a question well and answer it badly, so the
 answer path scores them down and, when one still leads, completes it with the
@@ -24,7 +25,8 @@ _SIGNPOST = re.compile(
     r"|\b(read|keep) on\b|\bkeep (on )?reading\b"
     r"|\b(below|above),? (we|you)\b|\bbelow we\b"
     r"|\bit'?s time to (think|look|talk)\b"
-    r"|\bnow that you (have|know)\b",
+    r"|\bnow that you (have|know)\b"
+    r"|^see\b|\bfor (more|further|full|additional|complete) (details|information|discussion|info)\b|\brefer to\b",
     re.I,
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
