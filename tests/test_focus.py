@@ -33,7 +33,12 @@ def test_ordinary_english_words_the_corpus_lacks_are_not_a_focus():
 
 def test_short_words_need_an_exact_match_and_numbers_are_ignored():
     assert VOCAB.uncovered(pairs("lfs")) == ["lfs"]  # one edit from "lf" is not a typo of it
-    assert VOCAB.uncovered([("12", "12"), ("ipv4", "ipv4")]) == []
+    assert VOCAB.uncovered([("12", "12"), ("2024", "2024"), ("x86", "x86")]) == []
+
+
+def test_a_name_with_digits_the_corpus_lacks_is_uncovered_unless_its_letters_are_the_corpuss():
+    assert VOCAB.uncovered([("fts5", "fts5"), ("ipv4", "ipv4")]) == ["fts5", "ipv4"]
+    assert VOCAB.uncovered([("python3", "python3")]) == []
 
 
 def test_the_common_word_list_is_wordfreqs_above_the_threshold():

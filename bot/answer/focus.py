@@ -10,7 +10,8 @@ of a corpus word or the focus of a question the documents do not answer:
   word: "upsides" is not "sides", nor "unmerged" "merged", nor "xelatex" "latex"). The question is searched as corrected ("machine learning engineer pay"), and
   the answer says how it was read.
 * "How do I set up git LFS?" over pages that never say LFS: no corpus word is near "lfs", so the
-  documents do not answer it. Ordinary words the documents happen not to use ("point of view",
+  documents do not answer it; so does a name with digits ("fts5") whose letters the corpus does not use
+  either ("python3" is python's). Ordinary words the documents happen not to use ("point of view",
   "considered") say how a question is put, not what it is about: they are neither corrected nor a focus.
 
 A place is the exception among ordinary words: "salary in India" asks about India, and over
@@ -30,6 +31,7 @@ from bot.config import TUNING, Tuning
 from bot.text import STOP_WORDS, for_model, initials_line, phrases_with_initials
 
 _WORD = re.compile(r"[^\W\d_]+")
+_CODED = re.compile(r"(?=.*[^\W\d_]{2})(?=.*\d)[^\W_]{3,}")  # letters and digits in one word: a name or a version
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,7 +145,14 @@ class Vocabulary:
         """Of (word, stem) pairs, the rare words whose stem the corpus does not hold in any spelling close to it."""
         out = []
         for word, stem in dict.fromkeys(words):
-            if stem in self.known or not self._unfamiliar(word, tuning):
+            if stem in self.known:
+                continue
+            if _CODED.fullmatch(word):  # "fts5", "http3": a name, unless its letters are the corpus's ("python3")
+                letters = re.sub(r"\d+", "", word)
+                if letters not in self.known and letters not in self._counts:
+                    out.append(word)
+                continue
+            if not self._unfamiliar(word, tuning):
                 continue
             if not self.near(word, tuning):
                 out.append(word)
