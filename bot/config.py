@@ -96,8 +96,11 @@ class Tuning:
     """
 
     # --- chunking (bot.ingest.chunking)
-    #: A passage aims for this many words at least: shorter ones carry too little context to rank.
-    min_passage_words: int = 40
+    #: A passage aims for this many words at least: shorter ones carry too little context to rank, and an FAQ
+    #: answer of short paragraphs stays in one passage (two neighbours are joined while they fit max_passage_words).
+    min_passage_words: int = 80
+    #: Text under no heading (a plain article) is many topics in one run: there a paragraph is joined only below this.
+    min_unheaded_passage_words: int = 40
     #: And at most this many: a citation a person reads at a glance, within the model's 256 tokens.
     max_passage_words: int = 120
     #: A heading with at most this many words of its own, then another heading, introduces sub-sections.

@@ -202,6 +202,29 @@ def test_markdown_heading():
     assert passages[1].text.startswith("## Next steps")
 
 
+def _paragraphs(n: int, words: int) -> list[str]:
+    return [" ".join(f"w{k}x{i}" for i in range(words - 1)) + " end." for k in range(n)]
+
+
+def test_a_sections_short_paragraphs_are_one_passage_while_they_fit():
+    """An FAQ answer of two paragraphs (45 + 45 words) is cited whole; a third would not fit in 120."""
+    body = "\n\n".join(_paragraphs(2, 45))
+    doc = make_doc(f"# How do I speed it up?\n\n{body}\n")
+    passages = chunk_document(doc)
+    check_invariants(doc, passages)
+    assert len(passages) == 1 and passages[0].heading == "How do I speed it up?"
+    many = chunk_document(make_doc("# How do I speed it up?\n\n" + "\n\n".join(_paragraphs(3, 45)) + "\n"))
+    assert len(many) == 2 and all(sum(word_count(p.text[s - p.start : e - p.start]) for s, e in p.sentences) <= 120 for p in many)
+
+
+def test_paragraphs_under_no_heading_are_joined_only_when_short():
+    """Text under no heading is many topics in one run: paragraphs of 50 words stay apart, as they are."""
+    doc = make_doc("\n\n".join(_paragraphs(2, 50)) + "\n")
+    passages = chunk_document(doc)
+    check_invariants(doc, passages)
+    assert len(passages) == 2 and all(p.heading == "" for p in passages)
+
+
 # --- furniture ------------------------------------------------------------------------------
 
 REAL_PARAGRAPHS = [

@@ -1,5 +1,5 @@
 """Gates on the question sets beyond the seed's exam-style ones: the realistic set (typed as people type) and
-the three real documentation sets of eval/docsets/, each indexed with the real model. No slipping back from the
+the four real documentation sets of eval/docsets/, each indexed with the real model. No slipping back from the
 figures in docs/performance.md."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ pytestmark = pytest.mark.model
 #: (answer_hit, cite_hit@1, oos_abstain) at least, as measured when the gate was set.
 FLOORS = {
     "sphinx": (0.75, 0.83, 1.0),
-    "git": (0.75, 0.75, 0.66),
-    "debian-reference": (0.75, 0.79, 0.83),
+    "git": (0.75, 0.79, 0.66),
+    "debian-reference": (0.75, 0.83, 0.83),
+    "sqlite": (0.80, 0.68, 1.0),
 }
 
 

@@ -23,7 +23,7 @@ from bot.records import Document, Passage, Span
 from bot.text import fold, word_count
 
 #: Bump when what a file becomes changes (its reader or its chunking): the index manifest records it.
-CHUNKER_VERSION = 11
+CHUNKER_VERSION = 12
 
 
 def chunk_documents(documents: tuple[Document, ...] | list[Document], cache: ChunkCache | None = None) -> list[Passage]:
@@ -61,7 +61,8 @@ def chunk_document(doc: Document) -> list[Passage]:
     heading_start: int | None = None
 
     def close_section() -> None:
-        for k, (start, end, sents) in enumerate(_pack(folded, section_units)):
+        least = TUNING.min_passage_words if heading else TUNING.min_unheaded_passage_words
+        for k, (start, end, sents) in enumerate(_pack(folded, section_units, least)):
             if k == 0 and heading_start is not None:
                 start = heading_start  # the first passage of a section quotes its heading line
             passages.append(
@@ -156,8 +157,8 @@ def _atoms(folded: str, unit: list[Block]) -> list[tuple[Span, list[Span]]]:
     return atoms
 
 
-def _pack(folded: str, units: list[list[Block]]) -> list[tuple[int, int, tuple[Span, ...]]]:
-    """Pack a section's units into passages of min_passage_words..max_passage_words words where possible."""
+def _pack(folded: str, units: list[list[Block]], least: int) -> list[tuple[int, int, tuple[Span, ...]]]:
+    """Pack a section's units into passages of ``least``..max_passage_words words where possible."""
     pieces: list[list[tuple[Span, list[Span]]]] = []
     for unit in units:
         atoms = _atoms(folded, unit)
@@ -180,9 +181,7 @@ def _pack(folded: str, units: list[list[Block]]) -> list[tuple[int, int, tuple[S
         if merged:
             prev_words = _words_of(folded, merged[-1])
             this_words = _words_of(folded, piece)
-            if (
-                prev_words < TUNING.min_passage_words or this_words < TUNING.min_passage_words
-            ) and prev_words + this_words <= TUNING.max_passage_words:
+            if (prev_words < least or this_words < least) and prev_words + this_words <= TUNING.max_passage_words:
                 merged[-1] = merged[-1] + piece
                 continue
         merged.append(piece)
