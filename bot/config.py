@@ -163,6 +163,8 @@ class Tuning:
     answer_confidence: float = 0.5
     #: Previous-answer passages get this much added to their fused score on a follow-up.
     followup_boost: float = 0.05
+    #: A follow-up's own best passages (by its words alone) that the joined query left out join its answer's passages.
+    followup_own_passages: int = 1
     #: A question with at most this many content words leans on the one before it…
     followup_max_words: int = 2
     #: …and so does one with at most this many that opens with a pronoun or "what about".

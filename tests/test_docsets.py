@@ -4,11 +4,13 @@ figures in docs/performance.md."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answer.chatbot import Chatbot
 from bot.bench.evaluate import evaluate, load_cases
-from bot.config import Settings
+from bot.config import TUNING, Settings
 
 from .conftest import ROOT
 
@@ -18,17 +20,31 @@ pytestmark = pytest.mark.model
 FLOORS = {
     "sphinx": (0.75, 0.83, 1.0),
     "git": (0.75, 0.79, 0.66),
-    "debian-reference": (0.75, 0.83, 0.83),
+    "debian-reference": (0.79, 0.83, 0.83),
     "sqlite": (0.80, 0.68, 1.0),
 }
 
 
+@pytest.fixture(scope="module")
+def docset_bot(tmp_path_factory, real_settings):
+    """The bot over one real documentation set, each indexed once for the module."""
+    bots: dict[str, Chatbot] = {}
+
+    def over(name: str) -> Chatbot:
+        if name not in bots:
+            index_dir = tmp_path_factory.mktemp(name) / "index"
+            settings = Settings(
+                corpus_dir=ROOT / "eval" / "docsets" / name / "corpus", index_dir=index_dir, cache_dir=real_settings.cache_dir
+            )
+            bots[name] = Chatbot.from_settings(settings)
+        return bots[name]
+
+    return over
+
+
 @pytest.mark.parametrize("name", sorted(FLOORS))
-def test_real_documentation_set_gate(name, tmp_path, real_settings):
-    settings = Settings(
-        corpus_dir=ROOT / "eval" / "docsets" / name / "corpus", index_dir=tmp_path / "index", cache_dir=real_settings.cache_dir
-    )
-    bot = Chatbot.from_settings(settings)
+def test_real_documentation_set_gate(name, docset_bot):
+    bot = docset_bot(name)
     result, _ = evaluate(bot, load_cases(ROOT / "eval" / f"{name}.jsonl"))
     answer_hit, cite1, oos = FLOORS[name]
     assert result["n"] == 30, result
@@ -41,3 +57,14 @@ def test_realistic_set_gate(real_bot):
     assert result["n"] == 73 and result["n_oos"] == 10
     assert result["answer_hit"] >= 0.68 and result["cite_hit@1"] >= 0.69, result
     assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.20, result
+
+
+@pytest.mark.parametrize(("own", "answered"), [(1, True), (0, False)])
+def test_a_followups_own_words_bring_in_the_passage_they_point_at(docset_bot, own, answered):
+    """After 'What does Debian use to start services at boot?', the joined query ranks the boot stages first;
+    the follow-up's own words find the table row that answers it, in a section about monitoring."""
+    bot = docset_bot("debian-reference")
+    bot = Chatbot(bot.index, bot.embedder, bot.settings, tuning=replace(TUNING, followup_own_passages=own))
+    turns = bot.replay(["What does Debian use to start services at boot?"])
+    answer = bot.ask("and how can I see which units slowed it down the most?", turns)
+    assert ("systemd-analyze blame" in answer.text) is answered, answer.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answer.about import about_question, answer_about, referenced_documents
 from bot.answer.calibration import Calibration, Features, load_calibration
@@ -161,6 +161,8 @@ class Chatbot:
                 boost[pid] = boost.get(pid, 0.0) + self.tuning.money_passage_boost
         retrieval = self.retriever.search(resolved.query, vector=vector, boost=boost)
         hits = retrieval.hits[: self.tuning.answer_passages]
+        if resolved.followup_of and self.tuning.followup_own_passages:
+            hits = hits + self._own_hits(resolved.question, own, hits, boost)
         features = Features(
             best_sentence=max((h.sentence for h in hits), default=0.0),
             best_passage=max((h.dense for h in hits), default=0.0),
@@ -168,6 +170,19 @@ class Chatbot:
         )
         query = Query(text=resolved.query, vector=vector, own=own, terms=retrieval.query_terms, wants=asks)
         return Found(hits=hits, query=query, features=features)
+
+    def _own_hits(self, question: str, own, hits: tuple[Hit, ...], boost: dict[int, float]) -> tuple[Hit, ...]:
+        """A follow-up's best passages by its own words alone, which the joined query ranks below the previous
+        topic's, when they hold a sentence closer to its words than any of the joined query's passages: on the
+        joined query's scale (their best at its best), for their sentences to compete."""
+        mine = self.retriever.search(question, vector=own, boost=boost).hits
+        if not mine or not hits:
+            return ()
+        shift = hits[0].score - mine[0].score
+        taken = {h.passage.pid for h in hits}
+        matched = max(float(self.retriever.sentence_scores(own, h.passage.pid).max(initial=0.0)) for h in hits)
+        fresh = [h for h in mine if h.passage.pid not in taken and h.sentence > matched][: self.tuning.followup_own_passages]
+        return tuple(replace(h, score=h.score + shift) for h in fresh)
 
     def _outline(self, found: Found, best: Candidate):
         """An outline that matches the question better than any one sentence, or None.
