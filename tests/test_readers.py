@@ -177,6 +177,25 @@ def test_an_faqs_bold_entries_are_sibling_sections_and_its_own_contents_list_is_
     assert "Strings go into integer columns!" not in doc.text  # the contents list, not an entry
 
 
+FIELD_LIST = """<!DOCTYPE html><html><head><title>Sorting HOW TO</title></head><body><div class="body" role="main">
+<section id="sorting-how-to"><h1>Sorting HOW TO<a class="headerlink" href="#sorting-how-to">¶</a></h1>
+<dl class="field-list simple"><dt class="field-odd">Author<span class="colon">:</span></dt><dd class="field-odd"><p>Andrew Dalke</p></dd>
+<dt class="field-even">Release<span class="colon">:</span></dt><dd class="field-even"><p>0.1</p></dd></dl>
+<p>Python lists have a built-in sort method that modifies the list in place.</p>
+<section id="basics"><h2>Sorting Basics<a class="headerlink" href="#basics">¶</a></h2><p>Call the sorted function.</p></section>
+</section></div></body></html>"""
+
+
+def test_a_field_lists_names_label_their_values_and_are_no_sections(tmp_path):
+    """docutils' field lists ("Author: …", "Parameters: …") are name and value: the text after them is still the page's."""
+    doc, passages = read(tmp_path, "sorting.html", FIELD_LIST)
+    headings = [doc.text[b.start : b.end] for b in doc.blocks if b.kind == "heading"]
+    assert not any(h.startswith(("Author", "Release")) for h in headings), headings
+    assert "Author: Andrew Dalke" in doc.text and "Release: 0.1" in doc.text
+    (intro,) = [p for p in passages if "built-in sort method" in p.text]
+    assert intro.heading in ("", "Sorting HOW TO")
+
+
 def test_html_metadata_is_what_the_page_declares(tmp_path):
     doc, _ = read(tmp_path, "mkdocs.html", MKDOCS)
     assert (doc.title, doc.author, doc.date) == ("Usage", "Ada Lovelace", "")  # the page's h1; no date guessed

@@ -32,6 +32,7 @@ _DROP_TOKENS = frozenset(
     "navfooter footnotes-sep copyright feedback cookie-banner toc-backref".split()
 )
 _ADMONITIONS = frozenset("admonition note tip warning caution important hint attention danger error seealso".split())
+_FIELDS = frozenset({"field-list", "docinfo"})  # docutils field lists: name and value, not terms
 _HEADING = {f"h{i}": i for i in range(1, 7)}
 _LISTS = frozenset(("ul", "ol", "menu", "dir"))
 _CONTAINERS = _LISTS | {"div"}
@@ -224,13 +225,16 @@ class _Walker:
             self.item_open = False
 
     def definitions(self, el, in_admonition: bool) -> None:
+        fields = bool(_tokens(el) & _FIELDS)  # "Author: …", "Parameters: …": a field's name labels its value
         for child in el:
             if not isinstance(child.tag, str) or _dropped(child):
                 continue
             tag = child.tag.lower()
             if tag == "dt":
                 term = self.inline_text(child)
-                if 0 < len(term.split()) <= 25 and not in_admonition:
+                if fields:
+                    self.label = inline(term).rstrip(": ") + ": "
+                elif 0 < len(term.split()) <= 25 and not in_admonition:
                     self.heading(term, min(self.level + 1, 6))
                     self.level -= 1 if self.level > 1 else 0  # the next term is a sibling, not a child
                 else:
