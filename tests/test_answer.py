@@ -148,3 +148,26 @@ def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_pat
     chosen = [c.text for c in select_sentences(candidates)]
     assert chosen[:2] == [best.text, "Yes! As long as you are willing to put in the work."]
     assert "Short item." not in " ".join(c.text for c in candidates)  # a short list item opens nothing
+
+
+def test_code_joins_a_what_is_answer_only_with_the_sentence_that_introduces_it():
+    """'what is git-shell for': a near-best code block without its introduction would crowd out the prose answer."""
+    from dataclasses import replace
+
+    text = "It is a login shell. Run this: $ grep git /etc/passwd It allows nothing but push and pull."
+    spans = ((0, 20), (21, 30), (31, 52), (53, 91))
+    p = replace(passage(0, text, sentences=spans), code=((31, 52),))
+    best = cand(p, (0, 20), "It is a login shell.", 0.8)
+    code = replace(cand(p, (31, 52), "$ grep git /etc/passwd", 0.75), code=True)
+    other = cand(p, (53, 91), "It allows nothing but push and pull.", 0.74)
+    assert code not in select_sentences([best, code, other], how=False)
+    assert code in select_sentences([best, code, other], how=True)  # "how do I …": the command may answer it
+    intro = cand(p, (21, 30), "Run this:", 0.76)
+    assert code in select_sentences([best, intro, code, other], how=False)
+
+
+def test_how_to_questions_are_told_apart():
+    from bot.answer.wants import wants
+
+    assert all(wants(q).how for q in ["How do I install the development release?", "command to start a project", "how to undo a commit"])
+    assert not any(wants(q).how for q in ["what is git-shell for", "Why does the merge include the change?"])

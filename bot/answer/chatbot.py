@@ -127,7 +127,7 @@ class Chatbot:
         outline = self._outline(found, max(candidates, key=lambda c: c.score))
         if outline is not None:
             return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
-        chosen = select_sentences(candidates, self.tuning)
+        chosen = select_sentences(candidates, self.tuning, how=found.query.wants.how)
         if asks_figure(resolved.query) and not any(c.typed for c in chosen):  # "how long does it take": no figure, no answer
             why = "The passages closest to it state no figure."
             return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, why=why)

@@ -36,8 +36,9 @@ def _similar(a: str, b: str, overlap: float) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) > overlap
 
 
-def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> list[Candidate]:
-    """The best sentence, then near-best ones that add something and fit."""
+def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: bool = True) -> list[Candidate]:
+    """The best sentence, then near-best ones that add something and fit; a code block among them only when the
+    question asks how to do something (``how``) or with the sentence that introduces it."""
     max_words, max_sentences = tuning.max_answer_words, tuning.max_answer_sentences
     ranked = sorted(candidates, key=lambda c: -c.score)
     if not ranked:
@@ -92,6 +93,8 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING) -> li
             c.passage, c.span, c.text
         ):  # "… delete the branch with" without its code would leave the reader hanging
             continue
+        if c.code and not how and not any(o.passage.pid == c.passage.pid and o.span[1] in _neighbours(c, (-1,)) for o in chosen):
+            continue  # code without the sentence that introduces it does not say what a thing is or why
         if c in chosen or words + w > max_words or any(_similar(c.text, o.text, tuning.same_sentence_overlap) for o in chosen):
             continue
         chosen.append(c)

@@ -15,6 +15,8 @@ _ASKS_MONEY = re.compile(r"\b(how much|salar(y|ies)|pay|paid|earn\w*|income|wage
 _ASKS_NUMBER = re.compile(r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of)\b", re.I)
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
 _DIGIT = re.compile(r"\d")
+#: A question about how to do something, which a command or a code block answers.
+_ASKS_HOW = re.compile(r"\b(how (do|can|should|would|to)|what command|which command|command|syntax|example)\b", re.I)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +25,7 @@ class Wants:
 
     money: bool = False
     number: bool = False
+    how: bool = False  # how to do something: a code block may answer it on its own
 
     @property
     def typed(self) -> bool:
@@ -35,7 +38,7 @@ class Wants:
 
 
 def wants(question: str) -> Wants:
-    return Wants(money=bool(_ASKS_MONEY.search(question)), number=bool(_ASKS_NUMBER.search(question)))
+    return Wants(money=bool(_ASKS_MONEY.search(question)), number=bool(_ASKS_NUMBER.search(question)), how=bool(_ASKS_HOW.search(question)))
 
 
 def states_money(text: str) -> bool:
