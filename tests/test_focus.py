@@ -142,3 +142,16 @@ def test_a_short_word_the_corpus_lacks_is_read_as_the_phrase_it_abbreviates():
     assert vocabulary.spelled_out("db", stem) is None  # "docs build" twice and "docs/build" is no phrase
     assert vocabulary.spelled_out("me", stem) is None  # a stop word is itself
     assert vocabulary.spelled_out("data", stem) is None  # a word of the corpus is itself
+
+
+def test_a_compound_the_corpus_writes_as_two_words_is_read_as_them():
+    """ "burnout": the corpus writes "burning out"; "timezone" is not "time zone" where "time" and "zone" never meet."""
+    texts = ["You could end up burning out within a few years.", "Set the time in one zone of the clock."]
+    words = [w for t in texts for w in re.findall(r"\w\w+", t.lower())]
+    vocabulary = Vocabulary({"burn", "time", "zone", "year"}, lambda: words, frozenset(common_words()), lambda: texts)
+
+    def stem(w):
+        return {"burning": "burn", "burn": "burn", "time": "time", "zone": "zone", "years": "year"}.get(w)
+
+    assert vocabulary.correct("burnout risk", stem).text == "burning out risk"
+    assert vocabulary.correct("change the timezone", stem).corrections == ()

@@ -112,6 +112,24 @@ class Vocabulary:
             return None
         return max(best)[1]
 
+    @cached_property
+    def _pairs(self) -> Counter[tuple[str, str]]:
+        """Each two words written next to each other in the corpus, and how often."""
+        _, tokens = self._initials
+        return Counter((a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in ("", "#") and b not in ("", "#"))
+
+    def written_apart(self, word: str, stem: Callable[[str], str | None]) -> str | None:
+        """The two words the corpus writes next to each other for a compound it lacks ("burnout": "burning out"), by
+        stems, the most frequent spelling; "timezone" is not "time zone" where the corpus never writes them together."""
+        if len(word) < 6 or not word.isalpha():
+            return None
+        key = lambda w: stem(w) or w  # noqa: E731 - a stop word ("out") has no stem: itself
+        wanted = {(key(word[:i]), key(word[i:])) for i in range(3, len(word) - 1) if word[:i] not in STOP_WORDS}
+        if not any(a in self.known for a, _ in wanted):
+            return None  # no first part the corpus uses: not worth reading its words
+        found = Counter({f"{a} {b}": n for (a, b), n in self._pairs.items() if a[:3] == word[:3] and (key(a), key(b)) in wanted})
+        return found.most_common(1)[0][0] if found else None
+
     def _unfamiliar(self, word: str, tuning: Tuning) -> bool:
         return word.isalpha() and len(word) >= tuning.focus_min_chars and word not in self.common
 
@@ -127,13 +145,16 @@ class Vocabulary:
                 if phrase is not None:
                     corrections[word] = phrase
                     continue
-            if not self._unfamiliar(word, tuning):
-                continue  # checked first: most words are ordinary English, and the corpus's words are read on first need
+            if not self._unfamiliar(word, tuning):  # checked first: most words are ordinary English, and the corpus's
+                phrase = self.written_apart(word, stem) if stem(word) not in self.known else None  # words are read
+                if phrase is not None:  # on first need
+                    corrections[word] = phrase
+                continue
             if stem(word) in self.known and len(word) < tuning.typo_two_edits_from:
                 continue  # a short inflection the corpus knows by its stem ("deploys"): not a typo
             if word in self._counts:
                 continue
-            right = self.nearest(word, tuning)
+            right = self.nearest(word, tuning) or self.written_apart(word, stem)
             if right is not None and right != word:
                 corrections[word] = right
         if not corrections:
