@@ -165,6 +165,8 @@ class Tuning:
     followup_boost: float = 0.05
     #: A follow-up's own best passages (by its words alone) that the joined query left out join its answer's passages.
     followup_own_passages: int = 1
+    #: A follow-up's sentences are scored by the joined question's cosine and by its own words', this much the latter.
+    followup_own_weight: float = 0.7
     #: A question with at most this many content words leans on the one before it…
     followup_max_words: int = 2
     #: …and so does one with at most this many that opens with a pronoun or "what about".

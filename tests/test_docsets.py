@@ -20,8 +20,8 @@ pytestmark = pytest.mark.model
 FLOORS = {
     "sphinx": (0.75, 0.83, 1.0),
     "git": (0.75, 0.79, 0.66),
-    "debian-reference": (0.79, 0.83, 0.83),
-    "sqlite": (0.80, 0.68, 1.0),
+    "debian-reference": (0.79, 0.87, 0.83),
+    "sqlite": (0.80, 0.72, 1.0),
 }
 
 
@@ -55,16 +55,34 @@ def test_real_documentation_set_gate(name, docset_bot):
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
-    assert result["answer_hit"] >= 0.68 and result["cite_hit@1"] >= 0.69, result
+    assert result["answer_hit"] >= 0.69 and result["cite_hit@1"] >= 0.71, result
     assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.20, result
 
 
-@pytest.mark.parametrize(("own", "answered"), [(1, True), (0, False)])
-def test_a_followups_own_words_bring_in_the_passage_they_point_at(docset_bot, own, answered):
-    """After 'What does Debian use to start services at boot?', the joined query ranks the boot stages first;
-    the follow-up's own words find the table row that answers it, in a section about monitoring."""
-    bot = docset_bot("debian-reference")
-    bot = Chatbot(bot.index, bot.embedder, bot.settings, tuning=replace(TUNING, followup_own_passages=own))
-    turns = bot.replay(["What does Debian use to start services at boot?"])
-    answer = bot.ask("and how can I see which units slowed it down the most?", turns)
-    assert ("systemd-analyze blame" in answer.text) is answered, answer.text
+#: Follow-ups whose answer the joined question alone does not find: (set, earlier question, follow-up, words of the
+#: answer, the Tuning change that loses it).
+FOLLOWUPS = [
+    (  # the joined query ranks the boot stages first; the follow-up's own words find the monitoring table's row
+        "debian-reference",
+        "What does Debian use to start services at boot?",
+        "and how can I see which units slowed it down the most?",
+        "systemd-analyze blame",
+        {"followup_own_passages": 0},
+    ),
+    (  # the section on AUTOINCREMENT is found either way; its cost is the sentence closest to the follow-up's own words
+        "sqlite",
+        "How do I make a column that autoincrements in SQLite?",
+        "and if I add the AUTOINCREMENT keyword, does that cost anything?",
+        "disk I/O overhead",
+        {"followup_own_weight": 0.5},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "earlier", "question", "expected", "without"), FOLLOWUPS)
+def test_a_followups_own_words_find_its_answer(docset_bot, name, earlier, question, expected, without):
+    bot = docset_bot(name)
+    for tuning, answered in ((TUNING, True), (replace(TUNING, **without), False)):
+        chat = Chatbot(bot.index, bot.embedder, bot.settings, tuning=tuning)
+        answer = chat.ask(question, chat.replay([earlier]))
+        assert (expected in answer.text) is answered, (tuning == TUNING, answer.text)

@@ -1,6 +1,7 @@
 """Sentence scoring: the sentences of the retrieved passages become ranked answer candidates.
 
-A sentence's score is its cosine with the question (with the follow-up's own words too),
+A sentence's score is its cosine with the question (for a follow-up, mostly with its own words:
+``Tuning.followup_own_weight``),
 plus its share of the question's terms (idf-weighted), less how far its passage ranks below
 the best one; sentences that only point at an answer (a question, a signpost, a lead-in, an
 echo of the question) lose, sentences that hold the kind of answer asked for gain.
@@ -84,7 +85,8 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                 continue
             short_from = None
             score = (
-                0.5 * (float(c1) + float(c2))
+                (1.0 - tuning.followup_own_weight) * float(c1)
+                + tuning.followup_own_weight * float(c2)
                 + tuning.sentence_lexical * term_share(weights, stems)
                 + tuning.sentence_passage * (hit.score - top)
             )
