@@ -171,3 +171,17 @@ def test_how_to_questions_are_told_apart():
 
     assert all(wants(q).how for q in ["How do I install the development release?", "command to start a project", "how to undo a commit"])
     assert not any(wants(q).how for q in ["what is git-shell for", "Why does the merge include the change?"])
+
+
+def test_a_list_items_next_sentence_finishes_it_however_it_scores():
+    """One list item is one point: 'They will be replaced with semicolons.' finishes 'Colons cannot be escaped …'
+    though it shares no word with the question; the same sentence in the next item does not join."""
+    text = "• Colons cannot be escaped in menu entries. They will be replaced with semicolons.\n• Other point here."
+    spans = ((2, 43), (44, 82), (85, 102))
+    p = passage(0, text, sentences=spans)
+    best = cand(p, spans[0], "Colons cannot be escaped in menu entries.", 0.8)
+    rest = cand(p, spans[1], "They will be replaced with semicolons.", 0.2)
+    assert rest in select_sentences([best, rest])
+    plain = passage(1, text.replace("• ", ""), sentences=((0, 41), (42, 80), (81, 98)))
+    best, rest = cand(plain, (0, 41), best.text, 0.8), cand(plain, (42, 80), rest.text, 0.2)
+    assert rest not in select_sentences([best, rest])  # in a paragraph, the margin still holds

@@ -64,7 +64,7 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
     if not best.incomplete and not best.code:  # what the best sentence says is often finished by the next one
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
-            if c.span[0] in following and not c.code and c.score >= best.score - tuning.continue_margin:
+            if c.span[0] in following and not c.code and (c.score >= best.score - tuning.continue_margin or _same_item(best, c)):
                 if word_count(c.text) > tuning.continue_max_words or is_signpost(c.text):
                     break  # a long one says more than the best sentence's rest: it competes for its place
                 if words + word_count(c.text) <= max_words and c.passage.pid == best.passage.pid:
@@ -125,6 +125,20 @@ def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set[int]:
     if i < 0:
         return set()
     return {sentences[i + d][0 if d > 0 else 1] for d in steps if 0 <= i + d < len(sentences)}
+
+
+_ITEM = re.compile(r"\s*([-*\u2022\u00b7\u2023\u25aa\u25e6\u25cf\u2013]|\d{1,3}[.)])\s")
+
+
+def _same_item(best: Candidate, c: Candidate) -> bool:
+    """c goes on with best in one list item: one point, whose sentences finish each other ("Colons cannot be escaped
+    in menu entries. They will be replaced with semicolons.")."""
+    p = best.passage
+    if c.passage.pid != p.pid:
+        return False
+    start, end, after = best.span[0] - p.start, best.span[1] - p.start, c.span[0] - p.start
+    line = p.text[p.text.rfind("\n", 0, start) + 1 :]
+    return bool(_ITEM.match(line)) and "\n" not in p.text[end:after]
 
 
 def _with_section(c: Candidate) -> str:
