@@ -135,6 +135,8 @@ class Tuning:
     #: A question about money wants a sentence with an amount; one about a count, duration or date, a figure.
     money_bonus: float = 0.2
     number_bonus: float = 0.1
+    #: And one about how to do something, a code block.
+    code_bonus: float = 0.1
     #: The same for passages: one that states an amount, when the question is about money.
     money_passage_boost: float = 0.3
     #: A question that names one article ("the MentorCruise article") favours that article's passages.

@@ -185,3 +185,15 @@ def test_a_list_items_next_sentence_finishes_it_however_it_scores():
     plain = passage(1, text.replace("• ", ""), sentences=((0, 41), (42, 80), (81, 98)))
     best, rest = cand(plain, (0, 41), best.text, 0.8), cand(plain, (42, 80), rest.text, 0.2)
     assert rest not in select_sentences([best, rest])  # in a paragraph, the margin still holds
+
+
+def test_code_that_joins_brings_the_sentence_that_introduces_it():
+    from dataclasses import replace
+
+    text = "Autodoc reads docstrings. To use it, add it to the extensions: extensions = ['sphinx.ext.autodoc']"
+    spans = ((0, 25), (26, 62), (63, 98))
+    p = replace(passage(0, text, sentences=spans), code=((63, 98),))
+    best = cand(p, spans[0], "Autodoc reads docstrings.", 0.8)
+    intro = replace(cand(p, spans[1], "To use it, add it to the extensions:", 0.1), incomplete=True)
+    code = replace(cand(p, spans[2], "extensions = ['sphinx.ext.autodoc']", 0.75), code=True)
+    assert [c.text for c in select_sentences([best, code, intro], how=True)] == [best.text, intro.text, code.text]

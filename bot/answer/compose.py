@@ -99,6 +99,12 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
             continue
         chosen.append(c)
         words += w
+        if c.code:  # read with the sentence that introduces it, when that fits
+            before = _neighbours(c, (-1,))
+            intro = next((o for o in ranked if o.passage.pid == c.passage.pid and o.span[1] in before and not o.code), None)
+            if intro is not None and intro not in chosen and words + word_count(intro.text) <= max_words:
+                chosen.append(intro)
+                words += word_count(intro.text)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}
     for c in chosen:

@@ -93,6 +93,8 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
             for penalty in _role_penalties(shown, query.text, tuning):
                 score -= penalty
             score += _typing_bonus(shown, query.wants, tuning)
+            if is_code and query.wants.how:
+                score += tuning.code_bonus
             out.append(
                 Candidate(
                     passage=p,
