@@ -197,3 +197,21 @@ def test_code_that_joins_brings_the_sentence_that_introduces_it():
     intro = replace(cand(p, spans[1], "To use it, add it to the extensions:", 0.1), incomplete=True)
     code = replace(cand(p, spans[2], "extensions = ['sphinx.ext.autodoc']", 0.75), code=True)
     assert [c.text for c in select_sentences([best, code, intro], how=True)] == [best.text, intro.text, code.text]
+
+
+def test_a_short_sentence_that_ends_its_paragraph_finishes_the_one_before_it(tmp_path):
+    """'Does it run on a phone? No.': the 'No.' opens nothing after it, and quoted alone or lost it answers nothing."""
+    from tests.conftest import fake_bot_over
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "faq.md").write_text(
+        "# Phones\n\nDoes the engine run on a phone? No.\n\nThe engine needs a server with a disk and a network.\n", encoding="utf-8"
+    )
+    bot = fake_bot_over(corpus, tmp_path / "index")
+    from bot.answer.scoring import score_sentences
+
+    resolved = bot._read("Does the engine run on a phone?", [])
+    found = bot._retrieve(resolved)
+    texts = [c.text for c in score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)]
+    assert "Does the engine run on a phone? No." in texts, texts

@@ -73,20 +73,11 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
         p = hit.passage
         cos = retriever.sentence_scores(query.vector, p.pid)
         cos_own = retriever.sentence_scores(query.own, p.pid) if query.own is not query.vector else cos
-        code = set(p.code)
-        short_from = None  # where a run of too-short sentences ("Yes!") began: they open the next sentence
-        for i, ((s, e), c1, c2) in enumerate(zip(p.sentences, cos, cos_own, strict=True)):
-            is_code = (s, e) in code
-            if short_from is not None and not is_code:
-                s, short_from = short_from, None
+        for i, s, e, c1, c2, is_code in _units(p, cos, cos_own, sentences, tuning):
             shown, stems = sentences.get(p.doc_id, s, e, is_code)
-            if len(shown.split()) < tuning.min_sentence_words and not is_code:
-                short_from = s if _opens_next(p, i, shown, sentences) else None
-                continue
-            short_from = None
             score = (
-                (1.0 - tuning.followup_own_weight) * float(c1)
-                + tuning.followup_own_weight * float(c2)
+                (1.0 - tuning.followup_own_weight) * c1
+                + tuning.followup_own_weight * c2
                 + tuning.sentence_lexical * term_share(weights, stems)
                 + tuning.sentence_passage * (hit.score - top)
             )
@@ -111,6 +102,35 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                 )
             )
     return out
+
+
+def _units(passage, cos, cos_own, sentences: Sentences, tuning: Tuning) -> list[tuple[int, int, int, float, float, bool]]:
+    """The passage's sentences as answer candidates (index of the last, start, end, both cosines, code): a too-short
+    sentence opens the next one of its paragraph ("Yes! As long as …") or else closes the one before it ("In machine
+    learning? Not so much."); alone it says nothing, and lost it would take the answer with it."""
+    text = sentences.index.documents[passage.doc_id].text
+    code = set(passage.code)
+    units: list[tuple[int, int, int, float, float, bool]] = []
+    short_from = None  # where a run of too-short sentences began
+    for i, ((s, e), c1, c2) in enumerate(zip(passage.sentences, cos, cos_own, strict=True)):
+        is_code = (s, e) in code
+        if short_from is not None and not is_code:
+            s, short_from = short_from, None
+        shown, _ = sentences.get(passage.doc_id, s, e, is_code)
+        if len(shown.split()) < tuning.min_sentence_words and not is_code:
+            if _opens_next(passage, i, shown, sentences):
+                short_from = s
+            elif units and units[-1][0] == i - 1 and not units[-1][5] and _closes(text[units[-1][2] : s], shown):
+                last = units[-1]
+                units[-1] = (i, last[1], e, last[3], last[4], False)
+            continue
+        units.append((i, s, e, float(c1), float(c2), is_code))
+    return units
+
+
+def _closes(gap: str, shown: str) -> bool:
+    """A short sentence on the same line as the one before it, neither a number nor a row: it finishes that one."""
+    return "\n" not in gap and shown.endswith((".", "!", "?")) and not any(ch.isdigit() for ch in shown)
 
 
 def _opens_next(passage, i: int, shown: str, sentences: Sentences) -> bool:
