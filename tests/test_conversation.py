@@ -42,10 +42,10 @@ def _turn(question, abstained=False):
     return Turn(question=question, resolved=question, answer=Answer(question=question, text="a", abstained=abstained, citations=cites))
 
 
-def test_a_followup_is_searched_with_the_previous_question_and_boosts_its_passages():
+def test_a_followup_is_searched_with_the_previous_question_and_its_passages_score_lower():
     r = resolve("In which fields?", [_turn("Do I need a master's degree?")])
     assert r.query == "Do I need a master's degree? In which fields?"
-    assert r.boost == {7: pytest.approx(0.05)} and "master" in r.interpreted_as
+    assert r.boost == {7: pytest.approx(-0.1)} and "master" in r.interpreted_as
 
 
 def test_no_history_or_an_abstained_turn_is_not_followed():

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.model
 #: (answer_hit, cite_hit@1, oos_abstain) at least, as measured when the gate was set.
 FLOORS = {
     "sphinx": (0.83, 0.83, 1.0),
-    "git": (0.79, 0.83, 0.66),
+    "git": (0.83, 0.87, 0.66),
     "debian-reference": (0.79, 0.87, 0.83),
-    "sqlite": (0.80, 0.72, 1.0),
+    "sqlite": (0.84, 0.72, 1.0),
 }
 
 
@@ -75,6 +75,13 @@ SEAMS = [
         "and if I add the AUTOINCREMENT keyword, does that cost anything?",
         "disk I/O overhead",
         {"followup_own_weight": 0.5},
+    ),
+    (  # the previous answer's passage says SQLite locks the file; what happens then is in the next one
+        "sqlite",
+        "Can several programs have the same SQLite database open at once?",
+        "what happens when one of them hits a file that another one has locked?",
+        "SQLITE_BUSY",
+        {"followup_boost": 0.05},
     ),
     (  # a how-to question wants the code block: the one that turns autodoc on, with the sentence that introduces it
         "sphinx",

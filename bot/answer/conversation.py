@@ -3,7 +3,10 @@
 An elliptical question ("in which fields?", "why that one?", "what does it
 depend on?") has few words of its own or leans on a pronoun. It is searched
 together with the question it follows (itself already resolved), and the
-passages cited in the previous answer get a small boost.
+passages cited in the previous answer score a little lower: the joined
+question keeps the topic, and what follows an answer asks for what it did not
+say ("how do I get it working for accented letters?" after "case-insensitive
+matching does not work for Unicode").
 """
 
 from __future__ import annotations
