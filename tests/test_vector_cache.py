@@ -166,3 +166,24 @@ def test_a_file_is_parsed_again_when_the_readers_change(tmp_path, monkeypatch):
     monkeypatch.setattr(chunk_cache, "readers_version", lambda: "another reader")
     build_index(corpus, tmp_path / "third", HashEmbedder(), cache)
     assert sorted(parsed) == ["careers.txt", "guide.md"]
+
+
+def test_passages_are_chunked_again_when_the_chunking_code_or_sizes_change(tmp_path, monkeypatch):
+    """A chunker changed without a CHUNKER_VERSION bump, or other passage sizes, never meets an old entry."""
+    from dataclasses import replace
+
+    from bot import config
+    from bot.ingest import chunk_cache
+    from bot.ingest.chunk_cache import ChunkCache
+    from bot.ingest.corpus import load_corpus
+
+    doc = load_corpus(write_articles(tmp_path / "corpus")).documents[0]
+    cache = ChunkCache(tmp_path / "cache", 1)
+    cache.put(doc, [])
+    assert cache.get(doc) == []
+    monkeypatch.setattr(chunk_cache, "readers_version", lambda: "another chunker")
+    assert cache.get(doc) is None
+    monkeypatch.undo()
+    assert cache.get(doc) == []
+    monkeypatch.setattr(config, "TUNING", replace(config.TUNING, max_passage_words=60))
+    assert cache.get(doc) is None

@@ -3,9 +3,9 @@
 Splitting text into sentences (pysbd) is most of what reading and chunking a corpus costs.
 A rebuild after one file changed would split every unchanged file again; with the cache it
 takes their passages as they were. They are kept in one SQLite file under
-``Settings.cache_dir``, keyed by the chunker's version and a SHA-256 of the whole document
-record (its text, blocks and metadata), so a changed document, reader or chunker never meets
-an old entry. Passages are stored as JSON with document-local numbers and renumbered by
+``Settings.cache_dir``, keyed by the chunker's version, a digest of its code, its passage sizes
+and a SHA-256 of the whole document record (its text, blocks and metadata), so a changed
+document, reader or chunker never meets an old entry. Passages are stored as JSON with document-local numbers and renumbered by
 ``chunk_documents``. Deleting the file is always safe.
 
 Reading HTML or PDF costs as much again, so the same file also keeps each file's Document as read,
@@ -32,7 +32,14 @@ FILE = "chunks.sqlite3"
 
 
 def document_key(doc: Document, version: int) -> bytes:
-    record = json.dumps({"chunker": version, "document": asdict(doc)}, sort_keys=True, ensure_ascii=False)
+    """The chunker's version, its code and passage sizes, and the document: a chunker changed without a version
+    bump (or with other ``Tuning`` sizes) never meets an old entry either."""
+    from bot.config import TUNING
+
+    sizes = (TUNING.min_passage_words, TUNING.min_unheaded_passage_words, TUNING.max_passage_words, TUNING.parent_max_words)
+    record = json.dumps(
+        {"chunker": version, "code": readers_version(), "sizes": sizes, "document": asdict(doc)}, sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(record.encode("utf-8", "surrogatepass")).digest()
 
 
