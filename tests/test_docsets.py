@@ -20,7 +20,7 @@ pytestmark = pytest.mark.model
 FLOORS = {
     "sphinx": (0.83, 0.83, 1.0),
     "git": (0.83, 0.87, 0.66),
-    "debian-reference": (0.79, 0.87, 0.83),
+    "debian-reference": (0.83, 0.91, 0.83),
     "sqlite": (0.84, 0.72, 1.0),
 }
 
@@ -55,7 +55,7 @@ def test_real_documentation_set_gate(name, docset_bot):
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
-    assert result["answer_hit"] >= 0.69 and result["cite_hit@1"] >= 0.71, result
+    assert result["answer_hit"] >= 0.69 and result["cite_hit@1"] >= 0.72, result
     assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.20, result
 
 
@@ -67,6 +67,13 @@ SEAMS = [
         "What does Debian use to start services at boot?",
         "and how can I see which units slowed it down the most?",
         "systemd-analyze blame",
+        {"followup_own_passages": 0},
+    ),
+    (  # the joined query stays on the passwd entry; the follow-up's own words find the shadow entry's "$1$"
+        "debian-reference",
+        "What is stored in /etc/shadow?",
+        "what does it mean when the password entry there starts with $1$?",
+        "MD5",
         {"followup_own_passages": 0},
     ),
     (  # the section on AUTOINCREMENT is found either way; its cost is the sentence closest to the follow-up's own words
