@@ -47,6 +47,8 @@ _ONE_FOR_ONE = str.maketrans(
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
+#: What opens a list item in plain text: a bullet or a number ("- ", "• ", "3. ", "2) ").
+LIST_MARKER = re.compile(r"([-*\u2022\u00b7\u2023\u25aa\u25e6\u25cf\u2013]|\d{1,3}[.)])\s+")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 

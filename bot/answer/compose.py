@@ -13,7 +13,7 @@ import re
 from bot.answer.roles import is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
-from bot.text import clean, fold, for_matching, word_count
+from bot.text import LIST_MARKER, clean, fold, for_matching, word_count
 
 #: Code in an answer's text is fenced, as in Markdown: the chat shows it as code, a terminal as it is.
 FENCE = "```"
@@ -55,12 +55,10 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
                 words += word_count(c.text)
                 break
     elif best.code:  # a code block is read with the sentence that introduces it
-        before = _neighbours(best, (-1,))
-        for c in ranked[1:]:
-            if c.passage.pid == best.passage.pid and c.span[1] in before and not c.code:
-                chosen.append(c)
-                words += word_count(c.text)
-                break
+        intro = _introduction(best, ranked)
+        if intro is not None:
+            chosen.append(intro)
+            words += word_count(intro.text)
     if not best.incomplete and not best.code:  # what the best sentence says is often finished by the next one
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
@@ -93,18 +91,16 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
             c.passage, c.span, c.text
         ):  # "… delete the branch with" without its code would leave the reader hanging
             continue
-        if c.code and not how and not any(o.passage.pid == c.passage.pid and o.span[1] in _neighbours(c, (-1,)) for o in chosen):
+        intro = _introduction(c, ranked) if c.code else None
+        if c.code and not how and intro not in chosen:
             continue  # code without the sentence that introduces it does not say what a thing is or why
         if c in chosen or words + w > max_words or any(_similar(c.text, o.text, tuning.same_sentence_overlap) for o in chosen):
             continue
         chosen.append(c)
         words += w
-        if c.code:  # read with the sentence that introduces it, when that fits
-            before = _neighbours(c, (-1,))
-            intro = next((o for o in ranked if o.passage.pid == c.passage.pid and o.span[1] in before and not o.code), None)
-            if intro is not None and intro not in chosen and words + word_count(intro.text) <= max_words:
-                chosen.append(intro)
-                words += word_count(intro.text)
+        if intro is not None and intro not in chosen and words + word_count(intro.text) <= max_words:
+            chosen.append(intro)  # code is read with the sentence that introduces it, when that fits
+            words += word_count(intro.text)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}
     for c in chosen:
@@ -133,7 +129,10 @@ def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set[int]:
     return {sentences[i + d][0 if d > 0 else 1] for d in steps if 0 <= i + d < len(sentences)}
 
 
-_ITEM = re.compile(r"\s*([-*\u2022\u00b7\u2023\u25aa\u25e6\u25cf\u2013]|\d{1,3}[.)])\s")
+def _introduction(code: Candidate, candidates: list[Candidate]) -> Candidate | None:
+    """The candidate sentence just before a code block in its passage: the one that introduces it."""
+    before = _neighbours(code, (-1,))
+    return next((c for c in candidates if c.passage.pid == code.passage.pid and c.span[1] in before and not c.code), None)
 
 
 def _same_item(best: Candidate, c: Candidate) -> bool:
@@ -144,7 +143,7 @@ def _same_item(best: Candidate, c: Candidate) -> bool:
         return False
     start, end, after = best.span[0] - p.start, best.span[1] - p.start, c.span[0] - p.start
     line = p.text[p.text.rfind("\n", 0, start) + 1 :]
-    return bool(_ITEM.match(line)) and "\n" not in p.text[end:after]
+    return bool(LIST_MARKER.match(line.lstrip())) and "\n" not in p.text[end:after]
 
 
 def _with_section(c: Candidate) -> str:

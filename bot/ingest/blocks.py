@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.records import Block
-from bot.text import STOP_WORDS
+from bot.text import LIST_MARKER, STOP_WORDS
 
 _LINE = re.compile(r"[^\r\n]+")
-_BULLET = re.compile(r"([-*\u2022\u00b7\u2023\u25aa\u25e6\u25cf\u2013]|\d{1,3}[.)])\s+")
 _RULE = re.compile(r"^([-*_=])(\s*\1){2,}$")
 _MD_HEADING = re.compile(r"#{1,6}\s+")
 BYLINE = re.compile(r"^(published|posted|updated|last updated|written by|by)\b", re.I)
@@ -45,7 +44,7 @@ def classify(folded: str) -> list[Block]:
         if md:
             raw.append(("mdheading", start, end, start + md.end()))
             continue
-        bullet = _BULLET.match(line)
+        bullet = LIST_MARKER.match(line)
         if bullet:
             raw.append(("item", start, end, start + bullet.end()))
         else:
