@@ -102,7 +102,8 @@ BOLD_FAQ = """<!DOCTYPE html><html><head><title>Demo FAQ</title></head><body><di
 <a name="q2"></a><p><b>(2) Which types are there?</b></p><blockquote>Five storage classes.</blockquote></li>
 <a name="q3"></a><p><b>(3) It lets me insert a string into an integer column!</b></p>
 <blockquote><p>This is a feature, not a bug.</p><pre>CREATE TABLE t(x INTEGER);
-INSERT INTO t VALUES('text');</pre></blockquote></body></html>"""
+INSERT INTO t VALUES('text');</pre></blockquote>
+<p align="center"><small><i>This page last modified on <a href="x">2017-02-02 23:55:23</a> UTC </small></i></p></body></html>"""
 
 PAGES = {
     "sphinx.html": (
@@ -173,6 +174,7 @@ def test_an_faqs_bold_entries_are_sibling_sections_and_its_own_contents_list_is_
     levels = {doc.text[b.start : b.end]: b.level for b in doc.blocks if b.kind == "heading"}
     assert levels["Frequently Asked Questions"] == 2
     assert [v for k, v in levels.items() if k.startswith("(")] == [3, 3, 3]
+    assert not any("last modified" in p.text for p in passages)  # the page's date notice is not what it says
     assert {p.parent for p in passages if p.heading.startswith("(")} == {"Frequently Asked Questions"}
     assert "Strings go into integer columns!" not in doc.text  # the contents list, not an entry
 

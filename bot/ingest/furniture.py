@@ -22,6 +22,9 @@ _CUE = re.compile(
     r"|related (posts|articles)|questions or comments)\b",
     re.I,
 )
+#: A block that only dates the page ("This page last modified on 2017-02-02 23:55:23 UTC", "Last updated: Jan 5"):
+#: the page's own notice, not what it says (and never its date: that comes from what the document declares).
+_DATE_NOTICE = re.compile(r"^\W*(this page (was )?(last )?|last )(modified|updated|edited|changed)\b[^!?]{0,60}$", re.I)
 _FURNITURE_HEADING = re.compile(
     r"^(author|authors|about the author|about me|about us|related|related (posts|articles)|share|share this"
     r"|comments?|leave a (reply|comment)|newsletter|tags?|categories)$",
@@ -86,7 +89,8 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
         elif b.kind == "rule":
             in_furniture_section = False
         else:
-            furniture[i] = in_furniture_section or (flags[i] and word_count(body) <= cued_max)
+            notice = bool(_DATE_NOTICE.match(body.strip()))
+            furniture[i] = in_furniture_section or notice or (flags[i] and word_count(body) <= cued_max)
     # The trailer: from the first cued block after which most blocks are cued.
     for i in range(len(kept)):
         rest = [flags[j] or furniture[j] for j in range(i, len(kept)) if kept[j].kind != "rule"]
