@@ -19,7 +19,7 @@ pytestmark = pytest.mark.model
 #: (answer_hit, cite_hit@1, oos_abstain) at least, as measured when the gate was set.
 FLOORS = {
     "sphinx": (0.83, 0.83, 1.0),
-    "git": (0.83, 0.87, 0.66),
+    "git": (0.83, 0.87, 0.83),
     "debian-reference": (0.83, 0.91, 0.83),
     "sqlite": (0.84, 0.72, 1.0),
 }

@@ -155,3 +155,23 @@ def test_a_compound_the_corpus_writes_as_two_words_is_read_as_them():
 
     assert vocabulary.correct("burnout risk", stem).text == "burning out risk"
     assert vocabulary.correct("change the timezone", stem).corrections == ()
+
+
+def test_a_rare_word_the_documents_use_but_no_passage_found_holds_means_not_covered(tmp_path):
+    from bot.records import Hit
+
+    from .conftest import fake_bot_over
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "merging.md").write_text(
+        "# Squash merges\n\nA squash merge applies the changes of one branch as a single regular commit.\n", encoding="utf-8"
+    )
+    (corpus / "history.md").write_text("# Rewriting history\n\nA rebase replays your commits on top of another branch.\n", encoding="utf-8")
+    bot = fake_bot_over(corpus, tmp_path / "index")
+    by_doc = {p.doc_id: Hit(passage=p, score=0.0, dense=0.0, sentence=0.0, lexical=0.0) for p in bot.index.passages}
+    merging = [h for d, h in by_doc.items() if d.startswith("merging")]
+    question = "How do I squash my commits with a rebase?"
+    assert bot._unmentioned(question, merging) == ("rebase",)  # rare, used elsewhere, absent from what was found
+    assert bot._unmentioned(question, list(by_doc.values())) == ()
+    assert bot._unmentioned("How do I squash my commits?", merging) == ()  # "commits" is ordinary English

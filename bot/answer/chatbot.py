@@ -124,6 +124,10 @@ class Chatbot:
         unknown = self._unknown_words(resolved.question)
         if not candidates or confidence < self.tuning.answer_confidence or unknown:
             return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, unknown)
+        unmentioned = self._unmentioned(resolved.question, found.hits)
+        if unmentioned:
+            why = "The passages closest to it never mention " + " or ".join(f"“{w}”" for w in unmentioned) + "."
+            return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, why=why)
         outline = self._outline(found, max(candidates, key=lambda c: c.score))
         if outline is not None:
             return compose_outline(text, outline, self.settings.max_citations, resolved.interpreted_as, confidence)
@@ -147,6 +151,22 @@ class Chatbot:
                 pairs.append((word, stem))
         places = [p for p in countries_named(question) if not all(self._stem(w) in self.vocabulary.known for w in p.lower().split())]
         return tuple(self.vocabulary.uncovered(pairs, self.tuning)) + tuple(places)
+
+    def _unmentioned(self, question: str, hits: Sequence[Hit]) -> tuple[str, ...]:
+        """The rare words of the question (bot.answer.focus) that the documents use but none of the passages found: the
+        question is about that thing ("squash commits with interactive rebase" over pages that speak of rebasing
+        elsewhere and of squash merges here), and an answer without it is about something else."""
+        held: set[str] = set()
+        for h in hits:  # what a passage says, and what names its document ("the MentorCruise article")
+            doc = self.index.documents.get(h.passage.doc_id)
+            named = f"{doc.title} {doc.author} {doc.publisher}" if doc else h.passage.title
+            held.update(self.index.terms(f"{named} {h.passage.heading} {h.passage.text}"))
+        out = []
+        for word in dict.fromkeys(re.findall(r"[^\W\d_]{2,}", question.lower())):
+            stem = self._stem(word)
+            if stem and stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
+                out.append(word)
+        return tuple(out)
 
     def _retrieve(self, resolved: Resolved) -> Found:
         vector = self.retriever.embed(resolved.query)

@@ -130,7 +130,8 @@ class Vocabulary:
         found = Counter({f"{a} {b}": n for (a, b), n in self._pairs.items() if a[:3] == word[:3] and (key(a), key(b)) in wanted})
         return found.most_common(1)[0][0] if found else None
 
-    def _unfamiliar(self, word: str, tuning: Tuning) -> bool:
+    def rare(self, word: str, tuning: Tuning = TUNING) -> bool:
+        """A word rare in English (not among the common words), long enough to be a question's focus."""
         return word.isalpha() and len(word) >= tuning.focus_min_chars and word not in self.common
 
     def correct(self, question: str, stem: Callable[[str], str | None], tuning: Tuning = TUNING) -> Spelled:
@@ -145,7 +146,7 @@ class Vocabulary:
                 if phrase is not None:
                     corrections[word] = phrase
                     continue
-            if not self._unfamiliar(word, tuning):  # checked first: most words are ordinary English, and the corpus's
+            if not self.rare(word, tuning):  # checked first: most words are ordinary English, and the corpus's
                 phrase = self.written_apart(word, stem) if stem(word) not in self.known else None  # words are read
                 if phrase is not None:  # on first need
                     corrections[word] = phrase
@@ -173,7 +174,7 @@ class Vocabulary:
                 if letters not in self.known and letters not in self._counts:
                     out.append(word)
                 continue
-            if not self._unfamiliar(word, tuning):
+            if not self.rare(word, tuning):
                 continue
             if not self.near(word, tuning):
                 out.append(word)
