@@ -166,6 +166,8 @@ class Tuning:
     #: Previous-answer passages get this much added to their fused score on a follow-up: less, since the question
     #: that follows an answer asks for what it did not say (the joined question keeps the topic).
     followup_boost: float = -0.1
+    #: …and this much on one that picks among what it said ("which of those is quicker?"), whose answer is there.
+    followup_choice_boost: float = 0.1
     #: A follow-up's own best passages (by its words alone) that the joined query left out join its answer's passages.
     followup_own_passages: int = 1
     #: A follow-up's sentences are scored by the joined question's cosine and by its own words', this much the latter.

@@ -51,3 +51,11 @@ def test_a_followup_is_searched_with_the_previous_question_and_its_passages_scor
 def test_no_history_or_an_abstained_turn_is_not_followed():
     assert resolve("In which fields?", []).query == "In which fields?"
     assert resolve("In which fields?", [_turn("weather?", abstained=True)]).followup_of == ""
+
+
+def test_a_followup_that_picks_among_what_was_said_scores_those_passages_higher():
+    r = resolve("which of those is quicker?", [_turn("How can I test a database file for corruption?")])
+    assert r.chooses and r.boost == {7: pytest.approx(0.1)}
+    assert not resolve("which tools are there?", [_turn("How can I test it?")]).chooses
+    other = resolve("and how do I get rid of it afterwards?", [_turn("How do I add a file?")])
+    assert not other.chooses and other.boost == {7: pytest.approx(-0.1)}

@@ -181,7 +181,7 @@ class Chatbot:
                 boost[pid] = boost.get(pid, 0.0) + self.tuning.money_passage_boost
         retrieval = self.retriever.search(resolved.query, vector=vector, boost=boost)
         hits = retrieval.hits[: self.tuning.answer_passages]
-        if resolved.followup_of and self.tuning.followup_own_passages:
+        if resolved.followup_of and not resolved.chooses and self.tuning.followup_own_passages:
             hits = hits + self._own_hits(resolved.question, own, hits, boost)
         features = Features(
             best_sentence=max((h.sentence for h in hits), default=0.0),

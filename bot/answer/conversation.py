@@ -6,7 +6,9 @@ together with the question it follows (itself already resolved), and the
 passages cited in the previous answer score a little lower: the joined
 question keeps the topic, and what follows an answer asks for what it did not
 say ("how do I get it working for accented letters?" after "case-insensitive
-matching does not work for Unicode").
+matching does not work for Unicode"). Except a question that picks among what
+the answer said ("which of those is quicker?", "which one would I use on a
+mac?"): its answer is in those passages, and they score a little higher.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.records import Turn
 from bot.text import STOP_WORDS
 
 _ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|them|they|their|one|ones|there|such)\b", re.I)
+_CHOICE = re.compile(r"^\s*(and |so |but )?(which|what) (one|ones|of (those|these|them|the two|both))\b", re.I)
 _OPENERS = re.compile(r"^\s*(and|but|so|or|also|what about|how about|in which|which ones?|how so|then)\b", re.I)
 
 
@@ -29,6 +32,7 @@ class Resolved:
     followup_of: str  # the resolved earlier question, or ""
     boost: dict[int, float]
     typed: str = ""  # what the user typed, when it differs from the question as read
+    chooses: bool = False  # a follow-up that picks among what the previous answer said
 
     @property
     def interpreted_as(self) -> str:
@@ -55,5 +59,7 @@ def resolve(question: str, history: list[Turn], tuning: Tuning = TUNING, typed: 
     previous = next((t for t in reversed(history) if not t.answer.abstained), None)
     if previous is None or not is_elliptical(question, tuning):
         return Resolved(question, question, "", {}, typed)
-    boost = {c.pid: tuning.followup_boost for c in previous.answer.citations if c.pid is not None}
-    return Resolved(f"{previous.resolved} {question}", question, previous.resolved, boost, typed)
+    chooses = bool(_CHOICE.search(question))
+    lift = tuning.followup_choice_boost if chooses else tuning.followup_boost
+    boost = {c.pid: lift for c in previous.answer.citations if c.pid is not None}
+    return Resolved(f"{previous.resolved} {question}", question, previous.resolved, boost, typed, chooses)
