@@ -137,7 +137,9 @@ class Tuning:
     number_bonus: float = 0.1
     #: And one about how to do something, a code block.
     code_bonus: float = 0.1
-    #: The same for passages: one that states an amount, when the question is about money.
+    #: …and a sentence that tells what to do ("You can use …", "Run …"; bot.answer.wants.instructs).
+    instruction_bonus: float = 0.05
+    #: For passages: one that states an amount, when the question is about money.
     money_passage_boost: float = 0.3
     #: A question that names one article ("the MentorCruise article") favours that article's passages.
     document_boost: float = 0.2

@@ -173,6 +173,20 @@ def test_how_to_questions_are_told_apart():
     assert not any(wants(q).how for q in ["what is git-shell for", "Why does the merge include the change?"])
 
 
+def test_sentences_that_tell_what_to_do_are_told_apart():
+    from bot.answer.wants import instructs
+
+    told = [
+        "You can use PRAGMA quick_check to do a faster test.",
+        "To stop tracking a file, use git rm --cached.",
+        "Run git status to see what is staged.",
+        "The cache is cleared by running make clean.",
+    ]
+    assert all(instructs(s) for s in told)
+    not_told = ["SQLite does not corrupt database files.", "Users can use it freely.", "To be fair, it is slow.", "A run takes long."]
+    assert not any(instructs(s) for s in not_told)
+
+
 def test_a_list_items_next_sentence_finishes_it_however_it_scores():
     """One list item is one point: 'They will be replaced with semicolons.' finishes 'Colons cannot be escaped …'
     though it shares no word with the question; the same sentence in the next item does not join."""

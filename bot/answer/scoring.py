@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.answer.compose import display_code, display_sentence, runs_into_code
 from bot.answer.roles import is_echo, is_lead_in, is_signpost
-from bot.answer.wants import Wants, states_money, states_number
+from bot.answer.wants import Wants, instructs, states_money, states_number
 from bot.config import Tuning
 from bot.records import Candidate, Hit
 from bot.search.index import LoadedIndex
@@ -164,4 +164,6 @@ def _typing_bonus(shown: str, wants: Wants, tuning: Tuning) -> float:
         return tuning.money_bonus
     if wants.typed and states_number(shown):
         return tuning.number_bonus
+    if wants.how and instructs(shown):
+        return tuning.instruction_bonus
     return 0.0

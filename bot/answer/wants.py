@@ -41,6 +41,21 @@ def wants(question: str) -> Wants:
     return Wants(money=bool(_ASKS_MONEY.search(question)), number=bool(_ASKS_NUMBER.search(question)), how=bool(_ASKS_HOW.search(question)))
 
 
+#: A sentence that tells how to do something: "You can use PRAGMA quick_check to …", "To stop tracking a file, use …",
+#: "Run git status", "… by setting the option".
+_DO = r"(use|run|set|add|type|call|install|create|edit|put|pass|enable|disable|open|make sure|try|remove|delete|change)\b"
+_INSTRUCTS = re.compile(
+    rf"^(you (can|could|should|need to|must|may|might want to)\b|(first|then|simply|just) |{_DO}|to \w+\b[^.,]*, {_DO})"
+    r"|\bby (using|running|setting|adding|calling|passing|typing|putting|editing)\b",
+    re.I,
+)
+
+
+def instructs(text: str) -> bool:
+    """The sentence tells the reader what to do."""
+    return bool(_INSTRUCTS.search(text.strip()))
+
+
 def states_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
