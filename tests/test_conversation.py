@@ -59,3 +59,11 @@ def test_a_followup_that_picks_among_what_was_said_scores_those_passages_higher(
     assert not resolve("which tools are there?", [_turn("How can I test it?")]).chooses
     other = resolve("and how do I get rid of it afterwards?", [_turn("How do I add a file?")])
     assert not other.chooses and other.boost == {7: pytest.approx(-0.1)}
+
+
+def test_a_followup_wants_what_its_own_words_ask_for_else_what_the_question_before_did(fake_bot):
+    turns = [_turn("How do I start with machine learning?")]
+    own = fake_bot._retrieve(fake_bot._read("and does that cost anything?", turns)).query.wants
+    assert own.money and not own.how  # not the how-to of the question before
+    kept = fake_bot._retrieve(fake_bot._read("and after that?", turns)).query.wants
+    assert kept.how

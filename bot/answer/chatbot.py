@@ -172,6 +172,9 @@ class Chatbot:
         vector = self.retriever.embed(resolved.query)
         own = self.retriever.embed(resolved.question) if resolved.followup_of else vector
         asks = wants(resolved.query)
+        if resolved.followup_of:  # what a follow-up asks for is in its own words, when they say ("does that cost anything?")
+            mine = wants(resolved.question)
+            asks = mine if mine.how or mine.typed else asks
         boost = dict(resolved.boost)
         for doc in referenced_documents(resolved.question, self.index.documents):  # "in the MentorCruise article, …"
             for pid in self._passages_of.get(doc.doc_id, ()):
