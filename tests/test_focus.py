@@ -175,3 +175,20 @@ def test_a_rare_word_the_documents_use_but_no_passage_found_holds_means_not_cove
     assert bot._unmentioned(question, merging) == ("rebase",)  # rare, used elsewhere, absent from what was found
     assert bot._unmentioned(question, list(by_doc.values())) == ()
     assert bot._unmentioned("How do I squash my commits?", merging) == ()  # "commits" is ordinary English
+
+
+def test_a_version_no_passage_found_names_means_not_covered(tmp_path):
+    from bot.records import Hit
+
+    from .conftest import fake_bot_over
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "upgrade.md").write_text(
+        "# Upgrading\n\nTo upgrade Debian 12 to 13, edit sources.list and run apt full-upgrade.\n", encoding="utf-8"
+    )
+    bot = fake_bot_over(corpus, tmp_path / "index")
+    hits = [Hit(passage=p, score=0.0, dense=0.0, sentence=0.0, lexical=0.0) for p in bot.index.passages]
+    assert bot._unmentioned("How do I upgrade from Debian 11 to Debian 12?", hits) == ("Debian 11",)
+    assert bot._unmentioned("How do I upgrade from Debian 12?", hits) == ()
+    assert bot._unmentioned("Top 10 tips to upgrade Python 3?", hits) == ()  # a first word, a one-digit version

@@ -33,6 +33,9 @@ from bot.search.retrieval import Retriever
 from bot.text import validate_question
 
 log = logging.getLogger(__name__)
+#: A name and its version inside a question ("… from Debian 11 to Debian 12?", "… in Python 3.11"): not its first word
+#: ("Top 10 …"), not a one-digit number ("Python 3" is every Python 3).
+_VERSIONED = re.compile(r"(?<=\w[\s,(])([A-Z][\w+-]*) (\d+\.\d+(?:\.\d+)*|\d\d+)\b")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +165,10 @@ class Chatbot:
             named = f"{doc.title} {doc.author} {doc.publisher}" if doc else h.passage.title
             held.update(self.index.terms(f"{named} {h.passage.heading} {h.passage.text}"))
         out = []
+        texts = [h.passage.text for h in hits]
+        for name, number in _VERSIONED.findall(question):  # that version, not another
+            if not any(re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", t) for t in texts):
+                out.append(f"{name} {number}")
         for word in dict.fromkeys(re.findall(r"[^\W\d_]{2,}", question.lower())):
             stem = self._stem(word)
             if stem and stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
