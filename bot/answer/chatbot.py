@@ -71,6 +71,7 @@ class Chatbot:
         self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words, index.common_words, texts)
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
+        self._terms_of: dict[int, frozenset[str]] = {}  # per passage, on first need (bot.answer.chatbot._held)
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p.pid)
 
@@ -160,10 +161,8 @@ class Chatbot:
         question is about that thing ("squash commits with interactive rebase" over pages that speak of rebasing
         elsewhere and of squash merges here), and an answer without it is about something else."""
         held: set[str] = set()
-        for h in hits:  # what a passage says, and what names its document ("the MentorCruise article")
-            doc = self.index.documents.get(h.passage.doc_id)
-            named = f"{doc.title} {doc.author} {doc.publisher}" if doc else h.passage.title
-            held.update(self.index.terms(f"{named} {h.passage.heading} {h.passage.text}"))
+        for h in hits:
+            held |= self._held(h.passage)
         out = []
         texts = [h.passage.text for h in hits]
         for name, number in _VERSIONED.findall(question):  # that version, not another
@@ -174,6 +173,14 @@ class Chatbot:
             if stem and stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
                 out.append(word)
         return tuple(out)
+
+    def _held(self, passage) -> frozenset[str]:
+        """The BM25 terms of what a passage says and of what names its document ("the MentorCruise article"), once."""
+        if passage.pid not in self._terms_of:
+            doc = self.index.documents.get(passage.doc_id)
+            named = f"{doc.title} {doc.author} {doc.publisher}" if doc else passage.title
+            self._terms_of[passage.pid] = frozenset(self.index.terms(f"{named} {passage.heading} {passage.text}"))
+        return self._terms_of[passage.pid]
 
     def _retrieve(self, resolved: Resolved) -> Found:
         vector = self.retriever.embed(resolved.query)
