@@ -66,6 +66,15 @@ def fake_bot_over(corpus: Path, index_dir: Path, **settings):
     return Chatbot(load_index(index_dir), HashEmbedder(), Settings(corpus_dir=corpus, index_dir=index_dir, **settings))
 
 
+def fake_bot_of(tmp_path: Path, files: dict[str, str]):
+    """A fake-embedder Chatbot over a corpus of just these files (name: text), in tmp_path/corpus."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return fake_bot_over(corpus, tmp_path / "index")
+
+
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
     """The small test articles in tmp_path/corpus."""

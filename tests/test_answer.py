@@ -130,17 +130,14 @@ def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_pat
     one-word "Yes!" opens it rather than being dropped as too short to quote."""
     from bot.answer.scoring import score_sentences
 
-    from .conftest import fake_bot_over
+    from .conftest import fake_bot_of
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "career.txt").write_text(
+    text = (
         "Some people wonder whether the work pays off.\n"
         "But is statistics a good career choice? Yes! As long as you are willing to put in the work. "
-        "Other things follow here.\n- Short item.\n- Another item.\n",
-        encoding="utf-8",
+        "Other things follow here.\n- Short item.\n- Another item.\n"
     )
-    bot = fake_bot_over(corpus, tmp_path / "index")
+    bot = fake_bot_of(tmp_path, {"career.txt": text})
     found = bot._retrieve(bot._read("is statistics a good career choice", []))
     candidates = score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
     best = max(candidates, key=lambda c: c.score)
@@ -215,14 +212,10 @@ def test_code_that_joins_brings_the_sentence_that_introduces_it():
 
 def test_a_short_sentence_that_ends_its_paragraph_finishes_the_one_before_it(tmp_path):
     """'Does it run on a phone? No.': the 'No.' opens nothing after it, and quoted alone or lost it answers nothing."""
-    from tests.conftest import fake_bot_over
+    from tests.conftest import fake_bot_of
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "faq.md").write_text(
-        "# Phones\n\nDoes the engine run on a phone? No.\n\nThe engine needs a server with a disk and a network.\n", encoding="utf-8"
-    )
-    bot = fake_bot_over(corpus, tmp_path / "index")
+    text = "# Phones\n\nDoes the engine run on a phone? No.\n\nThe engine needs a server with a disk and a network.\n"
+    bot = fake_bot_of(tmp_path, {"faq.md": text})
     from bot.answer.scoring import score_sentences
 
     resolved = bot._read("Does the engine run on a phone?", [])

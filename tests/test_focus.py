@@ -160,15 +160,15 @@ def test_a_compound_the_corpus_writes_as_two_words_is_read_as_them():
 def test_a_rare_word_the_documents_use_but_no_passage_found_holds_means_not_covered(tmp_path):
     from bot.records import Hit
 
-    from .conftest import fake_bot_over
+    from .conftest import fake_bot_of
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "merging.md").write_text(
-        "# Squash merges\n\nA squash merge applies the changes of one branch as a single regular commit.\n", encoding="utf-8"
+    bot = fake_bot_of(
+        tmp_path,
+        {
+            "merging.md": "# Squash merges\n\nA squash merge applies the changes of one branch as a single regular commit.\n",
+            "history.md": "# Rewriting history\n\nA rebase replays your commits on top of another branch.\n",
+        },
     )
-    (corpus / "history.md").write_text("# Rewriting history\n\nA rebase replays your commits on top of another branch.\n", encoding="utf-8")
-    bot = fake_bot_over(corpus, tmp_path / "index")
     by_doc = {p.doc_id: Hit(passage=p, score=0.0, dense=0.0, sentence=0.0, lexical=0.0) for p in bot.index.passages}
     merging = [h for d, h in by_doc.items() if d.startswith("merging")]
     question = "How do I squash my commits with a rebase?"
@@ -180,14 +180,10 @@ def test_a_rare_word_the_documents_use_but_no_passage_found_holds_means_not_cove
 def test_a_version_no_passage_found_names_means_not_covered(tmp_path):
     from bot.records import Hit
 
-    from .conftest import fake_bot_over
+    from .conftest import fake_bot_of
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "upgrade.md").write_text(
-        "# Upgrading\n\nTo upgrade Debian 12 to 13, edit sources.list and run apt full-upgrade.\n", encoding="utf-8"
-    )
-    bot = fake_bot_over(corpus, tmp_path / "index")
+    text = "# Upgrading\n\nTo upgrade Debian 12 to 13, edit sources.list and run apt full-upgrade.\n"
+    bot = fake_bot_of(tmp_path, {"upgrade.md": text})
     hits = [Hit(passage=p, score=0.0, dense=0.0, sentence=0.0, lexical=0.0) for p in bot.index.passages]
     assert bot._unmentioned("How do I upgrade from Debian 11 to Debian 12?", hits) == ("Debian 11",)
     assert bot._unmentioned("How do I upgrade from Debian 12?", hits) == ()
