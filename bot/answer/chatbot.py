@@ -145,14 +145,14 @@ class Chatbot:
         stems = self.index.terms(word)
         return stems[0] if stems else None
 
+    def _word_stems(self, question: str) -> list[tuple[str, str]]:
+        """The question's words (lower case, two characters or more) that have a BM25 stem, with it."""
+        return [(word, stem) for word in re.findall(r"\w\w+", question.lower()) if (stem := self._stem(word))]
+
     def _unknown_words(self, question: str) -> tuple[str, ...]:
         """The rare words of the question that the documents never use, in any spelling near them, and the countries
         it names that they never mention (bot.answer.focus)."""
-        pairs = []
-        for word in re.findall(r"\w\w+", question.lower()):
-            stem = self._stem(word)
-            if stem:
-                pairs.append((word, stem))
+        pairs = self._word_stems(question)
         places = [p for p in countries_named(question) if not all(self._stem(w) in self.vocabulary.known for w in p.lower().split())]
         return tuple(self.vocabulary.uncovered(pairs, self.tuning)) + tuple(places)
 
@@ -168,9 +168,8 @@ class Chatbot:
         for name, number in _VERSIONED.findall(question):  # that version, not another
             if not any(re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", t) for t in texts):
                 out.append(f"{name} {number}")
-        for word in dict.fromkeys(re.findall(r"[^\W\d_]{2,}", question.lower())):
-            stem = self._stem(word)
-            if stem and stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
+        for word, stem in dict.fromkeys(self._word_stems(question)):  # rare() holds letters only
+            if stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
                 out.append(word)
         return tuple(out)
 
