@@ -20,6 +20,7 @@ from bot.answer.focus import Vocabulary, countries_named
 from bot.answer.outline import Outlines, compose_outline
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
+from bot.answer.thesaurus import Thesaurus, bundled_wordnet
 from bot.answer.wants import asks_figure, states_money, wants
 from bot.config import TUNING, Settings, Tuning
 from bot.errors import QuestionError
@@ -30,7 +31,7 @@ from bot.search.build import ensure_index
 from bot.search.embedding import Embedder, embedder_for
 from bot.search.index import LoadedIndex
 from bot.search.retrieval import Retriever
-from bot.text import validate_question
+from bot.text import STOP_WORDS, validate_question
 
 log = logging.getLogger(__name__)
 #: A name and its version inside a question ("… from Debian 11 to Debian 12?", "… in Python 3.11"): not its first word
@@ -68,6 +69,7 @@ class Chatbot:
         def texts() -> list[str]:
             return [named, *(p.text for p in index.passages)]
 
+        self.thesaurus = Thesaurus(bundled_wordnet())
         self.vocabulary = Vocabulary(self.retriever.known_terms | set(index.terms(named)), words, index.common_words, texts)
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
@@ -115,7 +117,25 @@ class Chatbot:
     def _read(self, text: str, history: Sequence[Turn]) -> Resolved:
         """The question as read: typos corrected (bot.answer.focus), then resolved against the chat."""
         spelled = self.vocabulary.correct(text, self._stem, self.tuning)
-        return resolve(spelled.text, list(history), self.tuning, typed=text)
+        resolved = resolve(spelled.text, list(history), self.tuning, typed=text)
+        related = self._related(resolved.question)
+        return replace(resolved, query=f"{resolved.query} {' '.join(related)}", related=related) if related else resolved
+
+    def _related(self, question: str) -> tuple[str, ...]:
+        """WordNet synonyms of the question's words that the documents never use, those they do use (bot.answer.thesaurus):
+        "Is this a dull job?" is searched with "boring" too."""
+        known = self.vocabulary.known
+        taken = {self._stem(w) for w in re.findall(r"[^\W\d_]+", question.lower())}
+        out: list[str] = []
+        for word in re.findall(r"[^\W\d_]{3,}", question.lower()):
+            if word in STOP_WORDS or self._stem(word) in known:
+                continue
+            for synonym in self.thesaurus.synonyms(word, self.tuning.synonym_senses):
+                stem = self._stem(synonym) if synonym.isalpha() and len(synonym) >= 3 and synonym not in STOP_WORDS else None
+                if stem in known and stem not in taken:
+                    taken.add(stem)
+                    out.append(synonym)
+        return tuple(out)
 
     def _route(self, text: str, resolved: Resolved) -> Answer:
         """Metadata (who wrote it, when), else an outline or sentences of the passages found, else abstain."""

