@@ -55,8 +55,8 @@ def test_real_documentation_set_gate(name, docset_bot):
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
-    assert result["answer_hit"] >= 0.69 and result["cite_hit@1"] >= 0.72, result
-    assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.20, result
+    assert result["answer_hit"] >= 0.71 and result["cite_hit@1"] >= 0.74, result
+    assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.18, result
 
 
 #: Answers that one seam of the answer path finds: (set, earlier question, question, words of the answer, the Tuning
