@@ -192,8 +192,9 @@ class Tuning:
     #: The same line keeps a real word from being "corrected": misspellings wordfreq has sit below it ("recieve" 2.75,
     #: "programing" 2.41), rarer real words above it ("fiddling" 2.94). At 3.0, "fiddling" was read as "finding".
     focus_max_zipf: float = 2.8
-    #: A question word the documents never use is searched with its WordNet synonyms that they do use, from this many
-    #: of its most frequent senses per part of speech (bot.answer.thesaurus; 0: none). 1 and 5 found less than 3.
+    #: A question word the documents never use is searched with its WordNet synonyms that they do use (or, with none,
+    #: its broader words), from this many of its most frequent senses per part of speech (bot.answer.thesaurus; 0:
+    #: none). 1 and 5 found less than 3.
     synonym_senses: int = 3
     #: An unknown word is a typo of a known one within one edit from this many letters, two from typo_two_edits_from
     #: (shorter words are too close to too many others: "lfs" is one edit from "lf").

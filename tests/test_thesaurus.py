@@ -71,11 +71,30 @@ def test_no_database_means_no_synonyms_not_an_error(tmp_path):
 def test_a_word_the_documents_never_use_is_searched_with_the_synonyms_they_use(tmp_path):
     from .conftest import fake_bot_of
 
-    bot = fake_bot_of(tmp_path, {"work.md": "# The work\n\nThe work is never boring: no two days are alike.\n"})
+    bot = fake_bot_of(tmp_path, {"work.md": "# The job\n\nThe job is never boring: no two days are alike.\n"})
     read = bot._read("Is this a dull job?", [])
     assert read.related == ("boring",)  # "tedious", "slow", … are synonyms too, but no document uses them
     assert read.query == "Is this a dull job? boring" and read.question == "Is this a dull job?"
     assert read.interpreted_as == "Is this a dull job? (also searched: boring)"
-    assert bot._read("Is the work boring?", []).related == ()  # a word the documents use: searched as it is
+    assert bot._read("Is the job boring?", []).related == ()  # a word the documents use: searched as it is
     answer = bot.ask("Is this a dull job?")
     assert "also searched: boring" in answer.interpreted_as
+
+
+def test_broader_words_are_the_first_hypernyms_of_the_frequent_senses():
+    wordnet = Thesaurus(WORDNET)
+    assert {"anniversary", "date"} <= set(wordnet.broader("birthdays"))  # a birthday is an anniversary, a date
+    assert "boring" not in wordnet.broader("dull")  # a synonym, not a broader word
+    assert wordnet.broader("dull", 0) == ()
+
+
+def test_a_word_whose_synonyms_the_documents_never_use_is_searched_with_its_broader_words(tmp_path):
+    from .conftest import fake_bot_of
+
+    text = "# Dates\n\nStore each date as TEXT in the ISO 8601 format, or as a number of seconds.\n"
+    bot = fake_bot_of(tmp_path, {"dates.md": text})
+    assert bot.thesaurus.synonyms("birthdays") == ()  # none at all, so none the documents use
+    assert bot._read("Where do I keep birthdays?", []).related == ("date",)
+    (tmp_path / "dull").mkdir()
+    dull = fake_bot_of(tmp_path / "dull", {"job.md": "# Job\n\nThe job is never boring, and days change.\n"})
+    assert dull._read("Is this a dull job?", []).related == ("boring",)  # a synonym is used: no broader word ("change")

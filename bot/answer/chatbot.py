@@ -122,19 +122,24 @@ class Chatbot:
         return replace(resolved, query=f"{resolved.query} {' '.join(related)}", related=related) if related else resolved
 
     def _related(self, question: str) -> tuple[str, ...]:
-        """WordNet synonyms of the question's words that the documents never use, those they do use (bot.answer.thesaurus):
-        "Is this a dull job?" is searched with "boring" too."""
-        known = self.vocabulary.known
+        """WordNet synonyms of the question's words that the documents never use, those they do use, else its broader
+        words that they use (bot.answer.thesaurus): "Is this a dull job?" is searched with "boring" too."""
         taken = {self._stem(w) for w in re.findall(r"[^\W\d_]+", question.lower())}
         out: list[str] = []
-        for word in re.findall(r"[^\W\d_]{3,}", question.lower()):
-            if word in STOP_WORDS or self._stem(word) in known:
-                continue
-            for synonym in self.thesaurus.synonyms(word, self.tuning.synonym_senses):
-                stem = self._stem(synonym) if synonym.isalpha() and len(synonym) >= 3 and synonym not in STOP_WORDS else None
-                if stem in known and stem not in taken:
+
+        def used(words: tuple[str, ...]) -> list[str]:
+            found = []
+            for w in words:
+                stem = self._stem(w) if w.isalpha() and len(w) >= 3 and w not in STOP_WORDS else None
+                if stem in self.vocabulary.known and stem not in taken:
                     taken.add(stem)
-                    out.append(synonym)
+                    found.append(w)
+            return found
+
+        for word in re.findall(r"[^\W\d_]{3,}", question.lower()):
+            if word not in STOP_WORDS and self._stem(word) not in self.vocabulary.known:
+                senses = self.tuning.synonym_senses
+                out += used(self.thesaurus.synonyms(word, senses)) or used(self.thesaurus.broader(word, senses))
         return tuple(out)
 
     def _route(self, text: str, resolved: Resolved) -> Answer:

