@@ -226,6 +226,12 @@ def test_a_followup_says_how_it_was_interpreted(chat):
     chat.shot("followup")
 
 
+def test_a_synonym_searched_for_a_word_the_articles_never_use_is_shown(chat):
+    answer = chat.ask("Is this a dull job?")
+    assert answer.locator(".bot-interpreted").inner_text() == "Interpreted as: Is this a dull job? (also searched: boring)"
+    assert "never boring" in answer.locator(".bot-text").inner_text()
+
+
 def test_an_abstention_offers_questions_that_ask_themselves_when_clicked(chat):
     answer = chat.ask(OUT_OF_SCOPE)
     assert "The articles don't cover this" in answer.inner_text() and answer.locator(".bot-source").count() == 0
