@@ -188,3 +188,16 @@ def test_a_version_no_passage_found_names_means_not_covered(tmp_path):
     assert bot._unmentioned("How do I upgrade from Debian 11 to Debian 12?", hits) == ("Debian 11",)
     assert bot._unmentioned("How do I upgrade from Debian 12?", hits) == ()
     assert bot._unmentioned("Top 10 tips to upgrade Python 3?", hits) == ()  # a first word, a one-digit version
+
+
+def test_a_version_counts_only_after_its_name(tmp_path):
+    from bot.records import Hit
+
+    from .conftest import fake_bot_of
+
+    text = "# Headers\n\nOn Debian 11 each header takes 12 bytes; Debian GNU/Linux 10 took 8.\n"
+    bot = fake_bot_of(tmp_path, {"headers.md": text})
+    hits = [Hit(passage=p, score=0.0, dense=0.0, sentence=0.0, lexical=0.0) for p in bot.index.passages]
+    assert bot._unmentioned("What changed in Debian 12?", hits) == ("Debian 12",)  # a 12, but not Debian's
+    assert bot._unmentioned("What changed in Debian 10?", hits) == ()  # a word or two between name and number
+    assert bot._unmentioned("Is Debian 11 affected?", hits) == ()

@@ -190,8 +190,9 @@ class Chatbot:
             held |= self._held(h.passage)
         out = []
         texts = [h.passage.text for h in hits]
-        for name, number in _VERSIONED.findall(question):  # that version, not another
-            if not any(re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", t) for t in texts):
+        for name, number in _VERSIONED.findall(question):  # that version, not another: its number after its name
+            stated = re.compile(rf"\b{re.escape(name)}\W+(?:[\w/]+\W+){{0,3}}?(?<![\d.]){re.escape(number)}(?!\d|\.\d)", re.I)
+            if not any(stated.search(t) for t in texts):
                 out.append(f"{name} {number}")
         for word, stem in dict.fromkeys(self._word_stems(question)):  # rare() holds letters only
             if stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
