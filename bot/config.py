@@ -159,6 +159,9 @@ class Tuning:
     #: The sentence after the best one in its paragraph goes on with it when it scores at least this close to it.
     continue_margin: float = 0.3
     continue_max_words: int = 25
+    #: A question of at most this many words right after the best sentence turns it ("In machine learning? Not so much."):
+    #: the question and its reply join the answer.
+    turn_max_words: int = 5
     #: Two sentences sharing more than this share of their words say the same thing: one is enough.
     same_sentence_overlap: float = 0.7
 

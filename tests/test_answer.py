@@ -125,6 +125,30 @@ def test_a_short_next_sentence_close_in_score_finishes_the_best_one():
     assert [c.text for c in select_sentences([best, cand(p, (26, 48), "They will be replaced.", 0.5)])] == [best.text]
 
 
+def test_a_short_question_after_the_best_sentence_brings_its_reply():
+    """ "For most careers, there is a standard path. In machine learning? Not so much.": the short question turns the
+    best sentence, and the answer is its reply, however both score; one marker covers the run of sentences."""
+    text = "For most careers, there is a standard path. In machine learning? Not so much. Unrelated words here."
+    p = passage(0, text, sentences=((0, 43), (44, 64), (65, 77), (78, 98)))
+    best = cand(p, (0, 43), "For most careers, there is a standard path.", 0.9)
+    turn = cand(p, (44, 64), "In machine learning?", 0.1)
+    reply = cand(p, (65, 77), "Not so much.", 0.1)
+    other = cand(p, (78, 98), "Unrelated words here.", 0.2)
+    chosen = select_sentences([best, turn, reply, other])
+    assert [c.text for c in chosen] == [best.text, turn.text, reply.text]
+    answer = compose("q", chosen, max_citations=3)
+    assert answer.text == "For most careers, there is a standard path. In machine learning? Not so much. [1]"
+    assert answer.citations[0].highlights == ((0, 43), (44, 64), (65, 77))
+    long_question = cand(p, (44, 64), "Is that how it goes in machine learning as well?", 0.1)  # not a turn: a question
+    assert [c.text for c in select_sentences([best, long_question, reply])] == [best.text]
+
+
+def test_sentences_of_one_passage_that_do_not_follow_each_other_keep_their_own_markers():
+    p = passage(0, "One. Two. Three.", sentences=((0, 4), (5, 9), (10, 16)))
+    answer = compose("q", [cand(p, (0, 4), "One is said here.", 0.9), cand(p, (10, 16), "Three is said here.", 0.8)], max_citations=3)
+    assert answer.text == "One is said here. [1] Three is said here. [1]"
+
+
 def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_path):
     """ "But is it a good career choice? Yes! As long as …": the answer is the sentence after the question, and the
     one-word "Yes!" opens it rather than being dropped as too short to quote."""

@@ -62,6 +62,14 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
     if not best.incomplete and not best.code:  # what the best sentence says is often finished by the next one
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
+            if c.span[0] in following and c.passage.pid == best.passage.pid and _turns(c, tuning):
+                reply = _next_in(c, ranked)  # "For most careers, … In machine learning? Not so much.": the turn answers
+                for r in (c, reply) if reply is not None else ():
+                    if words + word_count(r.text) <= max_words:
+                        chosen.append(r)
+                        words += word_count(r.text)
+                        max_sentences += 1
+                break
             if c.span[0] in following and not c.code and (c.score >= best.score - tuning.continue_margin or _same_item(best, c)):
                 if word_count(c.text) > tuning.continue_max_words or is_signpost(c.text):
                     break  # a long one says more than the best sentence's rest: it competes for its place
@@ -129,6 +137,22 @@ def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set[int]:
     return {sentences[i + d][0 if d > 0 else 1] for d in steps if 0 <= i + d < len(sentences)}
 
 
+def _turns(c: Candidate, tuning: Tuning) -> bool:
+    """A short question after a statement, that the text then answers ("In machine learning?"): a rhetorical turn."""
+    return c.text.endswith("?") and not c.code and word_count(c.text) <= tuning.turn_max_words
+
+
+def _next_in(c: Candidate, candidates: list[Candidate]) -> Candidate | None:
+    """The candidate sentence right after c in its passage."""
+    after = _neighbours(c, (1,))
+    return next((o for o in candidates if o.passage.pid == c.passage.pid and o.span[0] in after and not o.code), None)
+
+
+def _runs_on(prev: Candidate, c: Candidate) -> bool:
+    """c is the sentence right after prev in the same passage, neither of them code."""
+    return prev.passage.pid == c.passage.pid and not prev.code and not c.code and c.span[0] in _neighbours(prev, (1,))
+
+
 def _introduction(code: Candidate, candidates: list[Candidate]) -> Candidate | None:
     """The candidate sentence just before a code block in its passage: the one that introduces it."""
     before = _neighbours(code, (-1,))
@@ -161,6 +185,7 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
     scores: dict[int, float] = {}
     passages: dict[int, Passage] = {}
     parts = []
+    prev: Candidate | None = None
     for c in chosen:
         pid = c.passage.pid
         if pid not in numbers:
@@ -171,10 +196,14 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
             scores[pid] = c.passage_score
         first_from_passage = pid not in highlights
         highlights.setdefault(pid, []).append(c.span)
+        marker = f" [{numbers[pid]}]"
         if c.code:
-            parts.append(f"{FENCE}\n{c.text}\n{FENCE} [{numbers[pid]}]")
+            parts.append(f"{FENCE}\n{c.text}\n{FENCE}{marker}")
+        elif prev is not None and _runs_on(prev, c):  # one marker for a run of a passage's sentences, read as one
+            parts[-1] = f"{parts[-1].removesuffix(marker)} {c.text}{marker}"
         else:
-            parts.append(f"{_with_section(c) if first_from_passage else c.text} [{numbers[pid]}]")
+            parts.append(f"{_with_section(c) if first_from_passage else c.text}{marker}")
+        prev = c
     citations = tuple(
         Citation.of(n, passages[pid], scores[pid], tuple(sorted(highlights[pid])))
         for pid, n in sorted(numbers.items(), key=lambda kv: kv[1])
