@@ -35,6 +35,15 @@ def test_fewer_senses_give_fewer_synonyms_and_none_give_none():
     assert wordnet.synonyms("single", 0) == ()
 
 
+def test_synonyms_of_many_senses_can_be_left_out():
+    """ "hire" shares a synset with "take" (44 senses in all): a word that general matches every text."""
+    wordnet = Thesaurus(WORDNET)
+    assert wordnet.senses_of("take") == 44 and wordnet.senses_of("employ") == 3 and wordnet.senses_of("nosuchword") == 0
+    assert "take" in wordnet.synonyms("hiring")
+    assert "take" not in wordnet.synonyms("hiring", 3, 15) and "employ" in wordnet.synonyms("hiring", 3, 15)
+    assert "date" in wordnet.broader("birthdays")  # broader words are not filtered: they are general by nature
+
+
 def test_every_word_of_every_index_is_found_by_the_binary_search():
     rng = random.Random(0)
     for pos in POS:

