@@ -199,8 +199,8 @@ class Tuning:
     #: its broader words), from this many of its most frequent senses per part of speech (bot.answer.thesaurus; 0:
     #: none). 1 and 5 found less than 3.
     synonym_senses: int = 3
-    #: ... and none with more senses than this itself: a light verb of dozens of senses ("take" for "hire", "put" for
-    #: "couch") matches every text.
+    #: ... and no synonym or broader word with more senses than this itself: a light verb of dozens of senses ("take"
+    #: for "hire" and for "eat", "put" for "couch") matches every text.
     synonym_max_senses: int = 15
     #: An unknown word is a typo of a known one within one edit from this many letters, two from typo_two_edits_from
     #: (shorter words are too close to too many others: "lfs" is one edit from "lf").

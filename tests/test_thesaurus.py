@@ -41,7 +41,8 @@ def test_synonyms_of_many_senses_can_be_left_out():
     assert wordnet.senses_of("take") == 44 and wordnet.senses_of("employ") == 3 and wordnet.senses_of("nosuchword") == 0
     assert "take" in wordnet.synonyms("hiring")
     assert "take" not in wordnet.synonyms("hiring", 3, 15) and "employ" in wordnet.synonyms("hiring", 3, 15)
-    assert "date" in wordnet.broader("birthdays")  # broader words are not filtered: they are general by nature
+    assert "take" in wordnet.broader("eat") and "take" not in wordnet.broader("eat", 3, 15)
+    assert "date" in wordnet.broader("birthdays", 3, 15)  # 13 senses
 
 
 def test_every_word_of_every_index_is_found_by_the_binary_search():

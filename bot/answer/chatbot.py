@@ -137,12 +137,10 @@ class Chatbot:
                     found.append(w)
             return found
 
-        senses = self.tuning.synonym_senses
+        senses, most = self.tuning.synonym_senses, self.tuning.synonym_max_senses
         for word in words:
             if len(word) >= 3 and word not in STOP_WORDS and self._stem(word) not in self.vocabulary.known:
-                out += used(self.thesaurus.synonyms(word, senses, self.tuning.synonym_max_senses)) or used(
-                    self.thesaurus.broader(word, senses)
-                )
+                out += used(self.thesaurus.synonyms(word, senses, most)) or used(self.thesaurus.broader(word, senses, most))
         return tuple(out)
 
     def _route(self, text: str, resolved: Resolved) -> Answer:

@@ -61,9 +61,10 @@ class Thesaurus:
         with ``most``, none that has more senses than that itself ("hire": "employ", not "take", a word of 44 senses)."""
         return self._lemmas(word, senses, broader=False, most=most)
 
-    def broader(self, word: str, senses: int = 3) -> tuple[str, ...]:
-        """One-word lemmas of the first hypernym of each of those senses: "birthdays" gives "anniversary", "date"."""
-        return self._lemmas(word, senses, broader=True)
+    def broader(self, word: str, senses: int = 3, most: int = 0) -> tuple[str, ...]:
+        """One-word lemmas of the first hypernym of each of those senses: "birthdays" gives "anniversary", "date";
+        ``most`` as for synonyms ("eat": "consume", not "take")."""
+        return self._lemmas(word, senses, broader=True, most=most)
 
     def _lemmas(self, word: str, senses: int, broader: bool, most: int = 0) -> tuple[str, ...]:
         if self.folder is None or senses <= 0:
@@ -86,7 +87,7 @@ class Thesaurus:
                     synsets = self._hypernym(pos, offset) if broader else [(pos, offset)]
                     for lemma in (lemma for at in synsets for lemma in self._synset_words(*at)):
                         if lemma.isalpha() and lemma != base and lemma != word and lemma not in out:  # one word
-                            if broader or not most or self.senses_of(lemma) <= most:
+                            if not most or self.senses_of(lemma) <= most:
                                 out.append(lemma)
         return tuple(out)
 
