@@ -171,6 +171,28 @@ def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_pat
     assert "Short item." not in " ".join(c.text for c in candidates)  # a short list item opens nothing
 
 
+def test_a_question_the_text_follows_with_a_signpost_is_no_answer(tmp_path):
+    """ "But is it a good career choice for you? Let's dive into …" asks and then only points on; the question the
+    text does answer ("… a good career choice? Yes! …") is quoted instead, though it matches a little less."""
+    from bot.answer.scoring import score_sentences
+
+    from .conftest import fake_bot_of
+
+    text = (
+        "So you want statistics work? But is statistics really a good career choice for you? "
+        "Let's dive into what it means to do it.\n\n"
+        "Some people wonder whether the work pays off.\n"
+        "But is statistics a good career choice overall? Yes! As long as you are willing to put in the work.\n"
+    )
+    bot = fake_bot_of(tmp_path, {"career.txt": text})
+    found = bot._retrieve(bot._read("is statistics really a good career choice for you", []))
+    candidates = score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
+    texts = [c.text for c in candidates]
+    assert "But is statistics really a good career choice for you?" not in texts
+    chosen = [c.text for c in select_sentences(candidates)]
+    assert chosen[:2] == ["But is statistics a good career choice overall?", "Yes! As long as you are willing to put in the work."]
+
+
 def test_code_joins_a_what_is_answer_only_with_the_sentence_that_introduces_it():
     """'what is git-shell for': a near-best code block without its introduction would crowd out the prose answer."""
     from dataclasses import replace

@@ -75,6 +75,8 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
         cos_own = retriever.sentence_scores(query.own, p.pid) if query.own is not query.vector else cos
         for i, s, e, c1, c2, is_code in _units(p, cos, cos_own, sentences, tuning):
             shown, stems = sentences.get(p.doc_id, s, e, is_code)
+            if asks_before_answer(p, i, shown) and is_signpost(sentences.get(p.doc_id, *p.sentences[i + 1])[0]):
+                continue  # "But is it a good career choice for you? Let's dive into …": asked, then not answered here
             score = (
                 (1.0 - tuning.followup_own_weight) * c1
                 + tuning.followup_own_weight * c2
