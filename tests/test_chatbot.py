@@ -41,6 +41,15 @@ def test_a_followup_is_read_with_the_previous_question(real_bot):
     assert "master" in answer.interpreted_as.lower()
 
 
+def test_a_one_word_followup_stays_with_passages_that_use_its_word(real_bot):
+    """ "and libraries?" after skills and languages: its own-words search ranks a passage that never says "libraries"
+    first by a noise-level cosine; only a passage holding the word may join the answer's."""
+    turns = real_bot.replay(["what skills do i need", "which languages?"])
+    answer = real_bot.ask("and libraries?", turns)
+    assert "libraries" in for_matching(answer.text.split("[1]")[0])
+    assert "specialize in that domain" not in for_matching(answer.text)
+
+
 def test_a_standalone_second_question_is_not_treated_as_a_followup(real_bot):
     first = real_bot.respond("Do I need a master's degree?")
     answer = real_bot.ask("What is the difference between a data scientist and a machine learning engineer?", [first])

@@ -236,14 +236,16 @@ class Chatbot:
 
     def _own_hits(self, question: str, own, hits: tuple[Hit, ...], boost: dict[int, float]) -> tuple[Hit, ...]:
         """A follow-up's best passages by its own words alone, which the joined query ranks below the previous
-        topic's, when they hold a sentence closer to its words than any of the joined query's passages: on the
+        topic's, when they hold one of its words and a sentence closer to them than any of the joined query's passages
+        (a cosine with "and libraries?" alone is noise: a passage that never says "libraries" is not what it asks): on the
         joined query's scale (the first of them at its best), for their sentences to compete."""
         mine = self.retriever.search(question, vector=own, boost=boost).hits
         if not mine or not hits:
             return ()
         taken = {h.passage.pid for h in hits}
         matched = max(float(self.retriever.sentence_scores(own, h.passage.pid).max(initial=0.0)) for h in hits)
-        fresh = [h for h in mine if h.passage.pid not in taken and h.sentence > matched][: self.tuning.followup_own_passages]
+        fresh = [h for h in mine if h.passage.pid not in taken and h.sentence > matched and h.lexical > 0]  # holds a word of it
+        fresh = fresh[: self.tuning.followup_own_passages]
         shift = hits[0].score - fresh[0].score if fresh else 0.0
         return tuple(replace(h, score=h.score + shift) for h in fresh)
 
