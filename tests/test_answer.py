@@ -213,6 +213,9 @@ def test_how_to_questions_are_told_apart():
     from bot.answer.wants import wants
 
     assert all(wants(q).how for q in ["How do I install the development release?", "command to start a project", "how to undo a commit"])
+    money = ["how much do they make", "How much does an ML engineer make?", "how much ML engineers make", "how much?", "pay?"]
+    assert all(wants(q).money for q in money)
+    assert not any(wants(q).money for q in ["how much math", "how much memory does sqlite use", "how much time does it take"])
     assert not any(wants(q).how for q in ["what is git-shell for", "Why does the merge include the change?"])
 
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ASKS_MONEY = re.compile(r"\b(how much|salar(y|ies)|pay|paid|earn\w*|income|wage\w*|cost\w*|price\w*|money)\b", re.I)
+#: "how much" asks for money on its own ("how much do they make", "how much ML engineers earn"), not before another
+#: noun ("how much math", "how much memory does it use").
+_ASKS_MONEY = re.compile(
+    r"\b(salar(y|ies)|pay|paid|earn\w*|income|wage\w*|cost\w*|price\w*|money)\b"
+    r"|\bhow much\b(?=\s*([?.!,]|$|(do|does|did|can|could|will|would|should|is|are|was|were|might|may|must"
+    r"|i|you|he|she|they|we|it|one|a|an|the)\b))"
+    r"|\bhow much\b.*\b(make|makes|making|made|charges?|worth|spend)\b",
+    re.I,
+)
 _ASKS_NUMBER = re.compile(r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of)\b", re.I)
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
 _DIGIT = re.compile(r"\d")
