@@ -67,6 +67,14 @@ def test_typos_are_corrected_to_the_nearest_corpus_word():
     assert VOCAB.correct("pyhton statsitics", stem).text == "python statistics"  # a swapped pair is one edit
 
 
+def test_a_typo_of_the_singular_of_a_plural_the_corpus_writes_is_read_as_that_singular():
+    vocabulary = Vocabulary({"startup", "compani"}, lambda: ["startups", "companies", "class", "patches"], frozenset())
+    assert vocabulary.nearest("statup") == "startup" and vocabulary.uncovered([("statup", "statup")]) == []
+    assert vocabulary.nearest("compny") == "company" and vocabulary.nearest("pacth") == "patch"
+    assert vocabulary.nearest("clas") is None  # "class" is not a plural: no "clas" to be near
+    assert VOCAB.correct("ml at a statup", stem).text == "ml at a statup"  # a corpus without "startups" leaves it
+
+
 def test_real_words_and_known_words_are_left_alone():
     for question in ("Is fiddling with models fun?", "Which Branch of git?", "kubernetes or lfs", "ML 2024"):
         spelled = VOCAB.correct(question, stem)

@@ -58,9 +58,20 @@ class Vocabulary:
         return Counter(w for w in self._words() if w.isalpha())
 
     @cached_property
+    def _forms(self) -> Counter[str]:
+        """The corpus's words and the singular of its plurals ("startups": "startup"), which a typo may be near
+        ("statup"), with how often the corpus writes them."""
+        forms = Counter(self._counts)
+        for word, n in self._counts.items():
+            one = _singular(word)
+            if one and one not in self._counts:
+                forms[one] += n
+        return forms
+
+    @cached_property
     def _by_length(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
-        for word in self._counts:
+        for word in self._forms:
             out.setdefault(len(word), []).append(word)
         return out
 
@@ -80,7 +91,7 @@ class Vocabulary:
         if not found:
             return None
         best = min(d for _, d, _ in found)
-        return max((w for w, d, _ in found if d == best), key=lambda w: (self._counts[w], w))
+        return max((w for w, d, _ in found if d == best), key=lambda w: (self._forms[w], w))
 
     def near(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word of the corpus within the edit distance allowed for a word of this length."""
@@ -179,6 +190,17 @@ class Vocabulary:
             if not self.near(word, tuning):
                 out.append(word)
         return out
+
+
+def _singular(word: str) -> str | None:
+    """The singular of a regular English plural ("startups", "companies", "patches"), or None."""
+    if len(word) < 5 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return None
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    return word[:-1]
 
 
 @cache
