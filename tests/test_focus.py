@@ -75,6 +75,20 @@ def test_a_typo_of_the_singular_of_a_plural_the_corpus_writes_is_read_as_that_si
     assert VOCAB.correct("ml at a statup", stem).text == "ml at a statup"  # a corpus without "startups" leaves it
 
 
+def test_clipped_words_misspelt_english_and_forms_of_english_words_are_no_focus():
+    """ "langs" clips "languages", "subjct" is one edit from "subject" alone, "terminators" is a form of an ordinary
+    word: none of them is a name the documents lack. Names stay uncovered, though two edits reach a word."""
+    vocabulary = Vocabulary({"languag", "python"}, lambda: ["languages", "language", "python"], frozenset(common_words()))
+    assert vocabulary.clipped("langs") == "languages" and vocabulary.clipped("lfs") is None
+    assert vocabulary.english("subjct") == "subject" and vocabulary.english("gettext") is None  # "getter" is two edits
+    assert vocabulary.english("coders") is None  # "codes", "comers", "covers": no one word
+    assert vocabulary.inflects("terminators") and not vocabulary.inflects("unmerged")
+    spelled = vocabulary.correct("any other langs worth learning in what subjct", lambda w: w[:7])
+    assert spelled.corrections == (("langs", "languages"), ("subjct", "subject"))
+    words = ["langs", "subjct", "terminators", "gettext", "unmerged", "reflog", "kubernetes"]
+    assert vocabulary.uncovered((w, w[:7]) for w in words) == ["gettext", "unmerged", "reflog", "kubernetes"]
+
+
 def test_real_words_and_known_words_are_left_alone():
     for question in ("Is fiddling with models fun?", "Which Branch of git?", "kubernetes or lfs", "ML 2024"):
         spelled = VOCAB.correct(question, stem)

@@ -141,6 +141,42 @@ class Vocabulary:
         found = Counter({f"{a} {b}": n for (a, b), n in self._pairs.items() if a[:3] == word[:3] and (key(a), key(b)) in wanted})
         return found.most_common(1)[0][0] if found else None
 
+    def clipped(self, word: str) -> str | None:
+        """The corpus word a clipped one starts ("langs": "languages", "repos": "repository"), the most frequent; for a
+        word of four letters or more whose first three or more (without a plural's s) start a word at least two longer."""
+        base = _singular(word) or word
+        if len(word) < 4 or len(base) < 3 or not word.isalpha():
+            return None
+        found = [w for w in self._counts if len(w) >= len(base) + 2 and w.startswith(base)]
+        return max(found, key=lambda w: (self._counts[w], w)) if found else None
+
+    @cached_property
+    def _common_by_length(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for word in self.common:
+            out.setdefault(len(word), []).append(word)
+        return out
+
+    def english(self, word: str) -> str | None:
+        """The one ordinary English word one edit from a word of five letters or more ("subjct": "subject"), the first
+        letter kept: a typo, though the corpus lacks that word too. Two edits find chance words ("gettext": "getter")."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if len(word) < 5:
+            return None
+        pool = [w for n in (len(word) - 1, len(word), len(word) + 1) for w in self._common_by_length.get(n, ()) if w[0] == word[0]]
+        found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=1, limit=2)
+        return found[0][0] if len(found) == 1 else None  # only when it is the one word so near ("coders": codes, comers)
+
+    def _typed_english(self, word: str) -> str | None:
+        return None if self.inflects(word) else self.english(word)  # "coders" is a word, not a typo of "comers"
+
+    def inflects(self, word: str) -> bool:
+        """A form of an ordinary English word ("coders", "geeking", "terminators"): not a name the corpus lacks."""
+        ends = (("s", ""), ("es", ""), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"))
+        return any(word.endswith(a) and len(word) > len(a) + 2 and word[: -len(a)] + b in self.common for a, b in ends)
+
     def rare(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word rare in English (not among the common words), long enough to be a question's focus."""
         return word.isalpha() and len(word) >= tuning.focus_min_chars and word not in self.common
@@ -166,7 +202,7 @@ class Vocabulary:
                 continue  # a short inflection the corpus knows by its stem ("deploys"): not a typo
             if word in self._counts:
                 continue
-            right = self.nearest(word, tuning) or self.written_apart(word, stem)
+            right = self.nearest(word, tuning) or self.written_apart(word, stem) or self.clipped(word) or self._typed_english(word)
             if right is not None and right != word:
                 corrections[word] = right
         if not corrections:
@@ -187,7 +223,7 @@ class Vocabulary:
                 continue
             if not self.rare(word, tuning):
                 continue
-            if not self.near(word, tuning):
+            if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word)):
                 out.append(word)
         return out
 
