@@ -1,4 +1,4 @@
-"""Abstention calibration: a logistic fit whose every unanswerable example ends below 0.5."""
+"""Abstention calibration: a class-balanced logistic fit, shifted below every unanswerable example only on request."""
 
 from __future__ import annotations
 
@@ -25,12 +25,21 @@ ROWS = [
 ]
 
 
-def test_every_unanswerable_example_ends_below_one_half():
-    cal = fit("m", ROWS)
+def test_with_a_margin_every_unanswerable_example_ends_below_one_half():
+    cal = fit("m", ROWS, margin=0.05)
     for features, answerable in ROWS:
         if not answerable:
             assert cal.confidence(F(*features)) < 0.5
     assert cal.confidence(F(0.9, 0.8, 1.0)) > 0.5
+
+
+def test_by_default_the_fit_is_not_shifted_for_an_unanswerable_example_among_answerable_ones():
+    """(0.5, 0.45, 0.9) is unanswerable but scores like the answerable rows: the plain fit leaves it above 0.5 rather
+    than pushing the answerable (0.45, 0.4, 0.5) below with it."""
+    plain, shifted = fit("m", ROWS), fit("m", ROWS, margin=0.05)
+    assert plain.confidence(F(0.5, 0.45, 0.9)) > shifted.confidence(F(0.5, 0.45, 0.9))
+    assert plain.bias > shifted.bias
+    assert plain.confidence(F(0.1, 0.0, 0.2)) < 0.5 < plain.confidence(F(0.9, 0.8, 1.0))
 
 
 def test_a_wider_margin_only_lowers_confidence():
