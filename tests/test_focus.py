@@ -89,6 +89,11 @@ def test_clipped_words_misspelt_english_and_forms_of_english_words_are_no_focus(
     assert vocabulary.uncovered((w, w[:7]) for w in words) == ["gettext", "unmerged", "reflog", "kubernetes"]
 
 
+def test_a_clipped_word_is_held_by_terms_it_starts():
+    assert VOCAB.clips("repos", ["repositori", "ignor"]) and VOCAB.clips("configs", ["configur"])
+    assert not VOCAB.clips("repos", ["report"]) and not VOCAB.clips("lfs", ["lfsx"])
+
+
 def test_real_words_and_known_words_are_left_alone():
     for question in ("Is fiddling with models fun?", "Which Branch of git?", "kubernetes or lfs", "ML 2024"):
         spelled = VOCAB.correct(question, stem)

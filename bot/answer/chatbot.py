@@ -197,7 +197,8 @@ class Chatbot:
                 out.append(f"{name} {number}")
         for word, stem in dict.fromkeys(self._word_stems(question)):  # rare() holds letters only
             if stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
-                out.append(word)
+                if not self.vocabulary.clips(word, held):  # "repos" over passages that say "repositories"
+                    out.append(word)
         return tuple(out)
 
     def _held(self, passage) -> frozenset[str]:

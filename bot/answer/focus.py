@@ -150,6 +150,11 @@ class Vocabulary:
         found = [w for w in self._counts if len(w) >= len(base) + 2 and w.startswith(base)]
         return max(found, key=lambda w: (self._counts[w], w)) if found else None
 
+    def clips(self, word: str, terms: Iterable[str]) -> bool:
+        """Some of these BM25 terms start with the word cut short ("repos": "repositori")."""
+        base = _singular(word) or word
+        return len(word) >= 4 and len(base) >= 3 and any(len(t) >= len(base) + 2 and t.startswith(base) for t in terms)
+
     @cached_property
     def _common_by_length(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
