@@ -24,6 +24,17 @@ def cand(p, span, text, score, typed=True):
     return Candidate(passage=p, span=span, text=text, score=score, passage_score=score, typed=typed)
 
 
+def scored(tmp_path, text, question):
+    """The answer candidates for a question over one text file, with the fake embedder."""
+    from bot.answer.scoring import score_sentences
+
+    from .conftest import fake_bot_of
+
+    bot = fake_bot_of(tmp_path, {"career.txt": text})
+    found = bot._retrieve(bot._read(question, []))
+    return score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
+
+
 def test_best_sentence_leads_and_close_ones_join():
     a, b = passage(0, "Alpha one. Alpha two."), passage(1, "Beta one.")
     chosen = select_sentences(
@@ -152,18 +163,12 @@ def test_sentences_of_one_passage_that_do_not_follow_each_other_keep_their_own_m
 def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_path):
     """ "But is it a good career choice? Yes! As long as …": the answer is the sentence after the question, and the
     one-word "Yes!" opens it rather than being dropped as too short to quote."""
-    from bot.answer.scoring import score_sentences
-
-    from .conftest import fake_bot_of
-
     text = (
         "Some people wonder whether the work pays off.\n"
         "But is statistics a good career choice? Yes! As long as you are willing to put in the work. "
         "Other things follow here.\n- Short item.\n- Another item.\n"
     )
-    bot = fake_bot_of(tmp_path, {"career.txt": text})
-    found = bot._retrieve(bot._read("is statistics a good career choice", []))
-    candidates = score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
+    candidates = scored(tmp_path, text, "is statistics a good career choice")
     best = max(candidates, key=lambda c: c.score)
     assert best.text == "But is statistics a good career choice?" and best.incomplete
     chosen = [c.text for c in select_sentences(candidates)]
@@ -174,19 +179,13 @@ def test_a_question_the_text_goes_on_to_answer_is_quoted_with_its_answer(tmp_pat
 def test_a_question_the_text_follows_with_a_signpost_is_no_answer(tmp_path):
     """ "But is it a good career choice for you? Let's dive into …" asks and then only points on; the question the
     text does answer ("… a good career choice? Yes! …") is quoted instead, though it matches a little less."""
-    from bot.answer.scoring import score_sentences
-
-    from .conftest import fake_bot_of
-
     text = (
         "So you want statistics work? But is statistics really a good career choice for you? "
         "Let's dive into what it means to do it.\n\n"
         "Some people wonder whether the work pays off.\n"
         "But is statistics a good career choice overall? Yes! As long as you are willing to put in the work.\n"
     )
-    bot = fake_bot_of(tmp_path, {"career.txt": text})
-    found = bot._retrieve(bot._read("is statistics really a good career choice for you", []))
-    candidates = score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
+    candidates = scored(tmp_path, text, "is statistics really a good career choice for you")
     texts = [c.text for c in candidates]
     assert "But is statistics really a good career choice for you?" not in texts
     chosen = [c.text for c in select_sentences(candidates)]

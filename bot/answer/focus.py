@@ -70,10 +70,7 @@ class Vocabulary:
 
     @cached_property
     def _by_length(self) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for word in self._forms:
-            out.setdefault(len(word), []).append(word)
-        return out
+        return _by_length(self._forms)
 
     def _allowed(self, word: str, tuning: Tuning) -> int:
         return 2 if len(word) >= tuning.typo_two_edits_from else 1 if len(word) >= tuning.typo_one_edit_from else 0
@@ -157,10 +154,7 @@ class Vocabulary:
 
     @cached_property
     def _common_by_length(self) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for word in self.common:
-            out.setdefault(len(word), []).append(word)
-        return out
+        return _by_length(self.common)
 
     def english(self, word: str) -> str | None:
         """The one ordinary English word one edit from a word of five letters or more ("subjct": "subject"), the first
@@ -231,6 +225,14 @@ class Vocabulary:
             if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word)):
                 out.append(word)
         return out
+
+
+def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
+    """Words grouped by their length, for the typo search."""
+    out: dict[int, list[str]] = {}
+    for word in words:
+        out.setdefault(len(word), []).append(word)
+    return out
 
 
 def _singular(word: str) -> str | None:
