@@ -94,6 +94,12 @@ def test_a_clipped_word_is_held_by_terms_it_starts():
     assert not VOCAB.clips("repos", ["rebas", "repo"]) and not VOCAB.clips("lfs", ["lfsxyz"])  # too short to clip
 
 
+def test_a_doubled_letter_written_once_wins_a_tie():
+    vocabulary = Vocabulary(set(), lambda: ["real"] * 5 + ["ready"] * 3 + ["really"], frozenset())
+    assert vocabulary.nearest("realy") == "really"  # one edit from all three; the rarest in the corpus
+    assert vocabulary.nearest("reaal") == "real"  # no doubled letter missed: the most frequent
+
+
 def test_real_words_and_known_words_are_left_alone():
     for question in ("Is fiddling with models fun?", "Which Branch of git?", "kubernetes or lfs", "ML 2024"):
         spelled = VOCAB.correct(question, stem)

@@ -76,7 +76,8 @@ class Vocabulary:
         return 2 if len(word) >= tuning.typo_two_edits_from else 1 if len(word) >= tuning.typo_one_edit_from else 0
 
     def nearest(self, word: str, tuning: Tuning = TUNING) -> str | None:
-        """The corpus word closest to ``word`` within the edits allowed for its length (the more frequent on a tie)."""
+        """The corpus word closest to ``word`` within the edits allowed for its length; on a tie the one it misses a
+        doubled letter of, then the more frequent."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -88,7 +89,7 @@ class Vocabulary:
         if not found:
             return None
         best = min(d for _, d, _ in found)
-        return max((w for w, d, _ in found if d == best), key=lambda w: (self._forms[w], w))
+        return max((w for w, d, _ in found if d == best), key=lambda w: (_undoubled(w, word), self._forms[w], w))
 
     def near(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word of the corpus within the edit distance allowed for a word of this length."""
@@ -225,6 +226,12 @@ class Vocabulary:
             if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word)):
                 out.append(word)
         return out
+
+
+def _undoubled(right: str, typed: str) -> bool:
+    """The typed word is the right one with a doubled letter written once ("realy": "really", "comunity"): the
+    commonest slip, so it wins a tie of edit distance ("realy" is one edit from "real" and "ready" too)."""
+    return any(right[i] == right[i + 1] and right[:i] + right[i + 1 :] == typed for i in range(len(right) - 1))
 
 
 def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
