@@ -168,6 +168,10 @@ class Tuning:
     # --- abstaining and chats (bot.answer.calibration, bot.answer.conversation)
     #: The bot answers when the calibrated probability that the articles answer the question reaches this.
     answer_confidence: float = 0.5
+    #: A question holding a word no passage holds is answered from the page's left-out text (bot.answer.leftout) by a
+    #: sentence (or short line) of at least leftout_min_words holding that word, at this cosine at least.
+    leftout_cosine: float = 0.45
+    leftout_min_words: int = 5
     #: Previous-answer passages get this much added to their fused score on a follow-up: less, since the question
     #: that follows an answer asks for what it did not say (the joined question keeps the topic).
     followup_boost: float = -0.1

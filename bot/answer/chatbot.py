@@ -17,6 +17,7 @@ from bot.answer.calibration import Calibration, Features, load_calibration
 from bot.answer.compose import abstain, compose, select_sentences
 from bot.answer.conversation import Resolved, resolve
 from bot.answer.focus import Vocabulary, countries_named
+from bot.answer.leftout import LeftOut
 from bot.answer.outline import Outlines, compose_outline
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
@@ -59,6 +60,7 @@ class Chatbot:
         self.retriever = Retriever(index, embedder, tuning)
         self.calibration = calibration or load_calibration(embedder.name)
         self.sentences = Sentences(index)
+        self.leftout = LeftOut(index, tuning.leftout_min_words, tuning.max_answer_words)
         self.suggestions = Suggestions(index.passages, embedder)
         self.outlines = Outlines(index.passages, index.documents, embedder)
         named = " ".join(f"{d.title} {d.author} {d.publisher}" for d in index.documents.values())
@@ -149,6 +151,11 @@ class Chatbot:
         if asked is not None:
             return answer_about(text, asked, resolved.interpreted_as)
         found = self._retrieve(resolved)
+        words = [s for w, s in self._word_stems(resolved.question) if w not in STOP_WORDS and len(w) >= self.tuning.focus_min_chars]
+        args = (self.retriever.known_terms, found.query.own, self.embedder.encode, self.tuning.leftout_cosine)
+        left = self.leftout.answer(text, words, *args, resolved.interpreted_as)  # "how often does the newsletter go out"
+        if left is not None:
+            return left
         confidence = self.calibration.confidence(found.features)
         candidates = score_sentences(found.hits, found.query, self.retriever, self.sentences, self.tuning)
         unknown = self._unknown_words(resolved.question)
