@@ -53,7 +53,7 @@ def test_real_documentation_set_gate(name, docset_bot):
 
 
 #: Sets typed as people type over a documentation set: (its corpus, (answer_hit, cite_hit@1, oos_abstain) at least).
-TYPED = {"sqlite-typed": ("sqlite", (0.76, 0.76, 0.66)), "git-typed": ("git", (0.58, 0.64, 1.0))}
+TYPED = {"sqlite-typed": ("sqlite", (0.76, 0.76, 0.66)), "git-typed": ("git", (0.64, 0.70, 1.0))}
 
 
 @pytest.mark.parametrize("name", sorted(TYPED))
@@ -68,8 +68,8 @@ def test_typed_documentation_set_gate(name, docset_bot):
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
-    assert result["answer_hit"] >= 0.74 and result["cite_hit@1"] >= 0.76, result
-    assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.16, result
+    assert result["answer_hit"] >= 0.77 and result["cite_hit@1"] >= 0.79, result
+    assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.13, result
 
 
 def test_second_realistic_set_gate(real_bot):
@@ -77,7 +77,7 @@ def test_second_realistic_set_gate(real_bot):
     many changes: an honest measure of questions typed as people type."""
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic2.jsonl"))
     assert result["n"] == 70 and result["n_oos"] == 12
-    assert result["answer_hit"] >= 0.62 and result["cite_hit@1"] >= 0.58, result
+    assert result["answer_hit"] >= 0.63 and result["cite_hit@1"] >= 0.60, result
     assert result["oos_abstain"] >= 0.66 and result["false_abstain"] <= 0.18, result
 
 
