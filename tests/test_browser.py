@@ -226,6 +226,16 @@ def test_a_followup_says_how_it_was_interpreted(chat):
     chat.shot("followup")
 
 
+def test_an_answer_from_the_page_around_the_article_says_so_and_shows_that_text(chat):
+    answer = chat.ask("How often does the MentorCruise newsletter go out?")
+    text = answer.locator(".bot-text").inner_text()
+    assert text.startswith("Outside the article itself, the page says:") and "once per month" in text
+    source = answer.locator("#src-1-1")
+    assert "Is Machine Learning a Good Career Choice?" in source.locator(".bot-title").inner_text()
+    assert "once per month" in source.locator(".bot-passage mark").first.inner_text()
+    chat.shot("left-out-text")
+
+
 def test_a_synonym_searched_for_a_word_the_articles_never_use_is_shown(chat):
     answer = chat.ask("Is this a dull job?")
     assert answer.locator(".bot-interpreted").inner_text() == "Interpreted as: Is this a dull job? (also searched: boring)"
