@@ -1,8 +1,9 @@
 """The chatbot: one loaded index and embedder answering the questions of a chat.
 
 ``Chatbot.respond`` is the one answer path of the CLI, the evaluation and the UI:
-validate the question, resolve it against the chat, route it (metadata, outline or
-sentences), decide whether the articles answer it, and compose the cited answer.
+validate the question, resolve it against the chat, route it (metadata, the page's
+left-out text, outline or sentences), decide whether the articles answer it, and
+compose the cited answer.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ class Chatbot:
         return tuple(out)
 
     def _route(self, text: str, resolved: Resolved) -> Answer:
-        """Metadata (who wrote it, when), else an outline or sentences of the passages found, else abstain."""
+        """Metadata (who wrote it, when), else the page's left-out text when only it holds a word of the question, else an
+        outline or sentences of the passages found, else abstain."""
         asked = about_question(text, self.index.documents, resolved.followup_of)
         if asked is not None:
             return answer_about(text, asked, resolved.interpreted_as)
