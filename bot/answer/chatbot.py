@@ -61,7 +61,7 @@ class Chatbot:
         self.retriever = Retriever(index, embedder, tuning)
         self.calibration = calibration or load_calibration(embedder.name)
         self.sentences = Sentences(index)
-        self.leftout = LeftOut(index, tuning.leftout_min_words, tuning.max_answer_words)
+        self.leftout = LeftOut(index, self.retriever.known_terms, embedder.encode, tuning)
         self.suggestions = Suggestions(index.passages, embedder)
         self.outlines = Outlines(index.passages, index.documents, embedder)
         named = " ".join(f"{d.title} {d.author} {d.publisher}" for d in index.documents.values())
@@ -153,17 +153,17 @@ class Chatbot:
         if asked is not None:
             return answer_about(text, asked, resolved.interpreted_as)
         found = self._retrieve(resolved)
-        words = [s for w, s in self._word_stems(resolved.question) if w not in STOP_WORDS and len(w) >= self.tuning.focus_min_chars]
-        args = (self.retriever.known_terms, found.query.own, self.embedder.encode, self.tuning.leftout_cosine)
-        left = self.leftout.answer(text, words, *args, resolved.interpreted_as)  # "how often does the newsletter go out"
+        pairs = self._word_stems(resolved.question)  # (word, stem): for the left-out text and both focus checks
+        stems = [s for w, s in pairs if w not in STOP_WORDS and len(w) >= self.tuning.focus_min_chars]
+        left = self.leftout.answer(text, stems, found.query.own, resolved.interpreted_as)  # "how often is the newsletter"
         if left is not None:
             return left
         confidence = self.calibration.confidence(found.features)
         candidates = score_sentences(found.hits, found.query, self.retriever, self.sentences, self.tuning)
-        unknown = self._unknown_words(resolved.question)
+        unknown = self._unknown_words(resolved.question, pairs)
         if not candidates or confidence < self.tuning.answer_confidence or unknown:
             return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, unknown)
-        unmentioned = self._unmentioned(resolved.question, found.hits)
+        unmentioned = self._unmentioned(resolved.question, found.hits, pairs)
         if unmentioned:
             why = "The passages closest to it never mention " + " or ".join(f"“{w}”" for w in unmentioned) + "."
             return abstain(text, self.suggestions.closest(found.query.own), resolved.interpreted_as, confidence, why=why)
@@ -184,14 +184,14 @@ class Chatbot:
         """The question's words (lower case, two characters or more) that have a BM25 stem, with it."""
         return [(word, stem) for word in re.findall(r"\w\w+", question.lower()) if (stem := self._stem(word))]
 
-    def _unknown_words(self, question: str) -> tuple[str, ...]:
+    def _unknown_words(self, question: str, pairs: list[tuple[str, str]] | None = None) -> tuple[str, ...]:
         """The rare words of the question that the documents never use, in any spelling near them, and the countries
         it names that they never mention (bot.answer.focus)."""
-        pairs = self._word_stems(question)
+        pairs = self._word_stems(question) if pairs is None else pairs
         places = [p for p in countries_named(question) if not all(self._stem(w) in self.vocabulary.known for w in p.lower().split())]
         return tuple(self.vocabulary.uncovered(pairs, self.tuning)) + tuple(places)
 
-    def _unmentioned(self, question: str, hits: Sequence[Hit]) -> tuple[str, ...]:
+    def _unmentioned(self, question: str, hits: Sequence[Hit], pairs: list[tuple[str, str]] | None = None) -> tuple[str, ...]:
         """The rare words of the question (bot.answer.focus) that the documents use but none of the passages found: the
         question is about that thing ("squash commits with interactive rebase" over pages that speak of rebasing
         elsewhere and of squash merges here), and an answer without it is about something else."""
@@ -204,7 +204,7 @@ class Chatbot:
             stated = re.compile(rf"\b{re.escape(name)}\W+(?:[\w/]+\W+){{0,3}}?(?<![\d.]){re.escape(number)}(?!\d|\.\d)", re.I)
             if not any(stated.search(t) for t in texts):
                 out.append(f"{name} {number}")
-        for word, stem in dict.fromkeys(self._word_stems(question)):  # rare() holds letters only
+        for word, stem in dict.fromkeys(self._word_stems(question) if pairs is None else pairs):  # rare(): letters only
             if stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
                 if not self.vocabulary.clips(word, held):  # "repos" over passages that say "repositories"
                     out.append(word)

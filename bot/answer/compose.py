@@ -63,8 +63,8 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
             if c.span[0] in following and c.passage.pid == best.passage.pid and _turns(c, tuning):
-                reply = _next_in(c, ranked)  # "For most careers, … In machine learning? Not so much.": the turn answers
-                for r in (c, reply) if reply is not None else ():
+                reply = next((o for o in ranked if _runs_on(c, o)), None)  # "… In machine learning? Not so much."
+                for r in (c, reply) if reply is not None else ():  # the turn and its reply, or neither
                     if words + word_count(r.text) <= max_words:
                         chosen.append(r)
                         words += word_count(r.text)
@@ -140,12 +140,6 @@ def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set[int]:
 def _turns(c: Candidate, tuning: Tuning) -> bool:
     """A short question after a statement, that the text then answers ("In machine learning?"): a rhetorical turn."""
     return c.text.endswith("?") and not c.code and word_count(c.text) <= tuning.turn_max_words
-
-
-def _next_in(c: Candidate, candidates: list[Candidate]) -> Candidate | None:
-    """The candidate sentence right after c in its passage."""
-    after = _neighbours(c, (1,))
-    return next((o for o in candidates if o.passage.pid == c.passage.pid and o.span[0] in after and not o.code), None)
 
 
 def _runs_on(prev: Candidate, c: Candidate) -> bool:

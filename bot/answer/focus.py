@@ -78,14 +78,8 @@ class Vocabulary:
     def nearest(self, word: str, tuning: Tuning = TUNING) -> str | None:
         """The corpus word closest to ``word`` within the edits allowed for its length; on a tie the one it misses a
         doubled letter of, then the more frequent."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
         allowed = self._allowed(word, tuning)
-        if allowed == 0:
-            return None
-        pool = [w for n in range(len(word) - allowed, len(word) + allowed + 1) for w in self._by_length.get(n, ()) if w[0] == word[0]]
-        found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+        found = _within(word, self._by_length, allowed) if allowed else []
         if not found:
             return None
         best = min(d for _, d, _ in found)
@@ -140,18 +134,13 @@ class Vocabulary:
         return found.most_common(1)[0][0] if found else None
 
     def clipped(self, word: str) -> str | None:
-        """The corpus word a clipped one starts ("langs": "languages", "repos": "repository"), the most frequent; for a
-        word of four letters or more whose first three or more (without a plural's s) start a word at least two longer."""
-        base = _singular(word) or word
-        if len(word) < 4 or len(base) < 3 or not word.isalpha():
-            return None
-        found = [w for w in self._counts if len(w) >= len(base) + 2 and w.startswith(base)]
+        """The corpus word a clipped one starts ("langs": "languages", "repos": "repository"), the most frequent."""
+        found = [w for w in self._counts if _clips(word, w)]
         return max(found, key=lambda w: (self._counts[w], w)) if found else None
 
     def clips(self, word: str, terms: Iterable[str]) -> bool:
         """Some of these BM25 terms start with the word cut short ("repos": "repositori")."""
-        base = _singular(word) or word
-        return len(word) >= 4 and len(base) >= 3 and any(len(t) >= len(base) + 2 and t.startswith(base) for t in terms)
+        return any(_clips(word, t) for t in terms)
 
     @cached_property
     def _common_by_length(self) -> dict[int, list[str]]:
@@ -160,13 +149,7 @@ class Vocabulary:
     def english(self, word: str) -> str | None:
         """The one ordinary English word one edit from a word of five letters or more ("subjct": "subject"), the first
         letter kept: a typo, though the corpus lacks that word too. Two edits find chance words ("gettext": "getter")."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        if len(word) < 5:
-            return None
-        pool = [w for n in (len(word) - 1, len(word), len(word) + 1) for w in self._common_by_length.get(n, ()) if w[0] == word[0]]
-        found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=1, limit=2)
+        found = _within(word, self._common_by_length, 1, limit=2) if len(word) >= 5 else []
         return found[0][0] if len(found) == 1 else None  # only when it is the one word so near ("coders": codes, comers)
 
     def _typed_english(self, word: str) -> str | None:
@@ -232,6 +215,22 @@ def _undoubled(right: str, typed: str) -> bool:
     """The typed word is the right one with a doubled letter written once ("realy": "really", "comunity"): the
     commonest slip, so it wins a tie of edit distance ("realy" is one edit from "real" and "ready" too)."""
     return any(right[i] == right[i + 1] and right[:i] + right[i + 1 :] == typed for i in range(len(right) - 1))
+
+
+def _clips(word: str, longer: str) -> bool:
+    """``longer`` starts with ``word`` cut short: a word of four letters or more whose first three or more (without a
+    plural's s) start one at least two letters longer."""
+    base = _singular(word) or word
+    return len(word) >= 4 and len(base) >= 3 and word.isalpha() and len(longer) >= len(base) + 2 and longer.startswith(base)
+
+
+def _within(word: str, by_length: dict[int, list[str]], edits: int, limit: int | None = None) -> list[tuple[str, int, int]]:
+    """The words within ``edits`` edits of ``word`` (rapidfuzz OSA: a swapped pair is one edit), its first letter kept."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ()) if w[0] == word[0]]
+    return process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=limit)
 
 
 def _by_length(words: Iterable[str]) -> dict[int, list[str]]:

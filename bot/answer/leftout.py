@@ -19,6 +19,8 @@ from functools import cached_property
 
 import numpy as np
 
+from bot.answer.compose import display_sentence
+from bot.config import TUNING, Tuning
 from bot.ingest.sentences import sentence_spans
 from bot.records import Answer, Citation, Span
 from bot.search.index import LoadedIndex
@@ -44,10 +46,15 @@ class LeftSentence:
 class LeftOut:
     """The sentences of every document's text that no passage holds."""
 
-    def __init__(self, index: LoadedIndex, min_words: int, max_words: int) -> None:
+    def __init__(
+        self, index: LoadedIndex, passage_terms: frozenset[str], embed: Callable[[list[str]], np.ndarray], tuning: Tuning = TUNING
+    ) -> None:
         self.index = index
-        self.min_words = min_words
-        self.max_words = max_words  # a left-out line this short is quoted whole
+        self.passage_terms = passage_terms  # the BM25 terms some passage holds
+        self.embed = embed
+        self.least = tuning.leftout_cosine
+        self.min_words = tuning.leftout_min_words
+        self.max_words = tuning.max_answer_words  # a left-out line this short is quoted whole
 
     @cached_property
     def sentences(self) -> tuple[LeftSentence, ...]:
@@ -67,38 +74,29 @@ class LeftOut:
                     # a short line is one unit ("Questions or comments? Tweet at me."); a long one, its sentences
                     spans = [block] if words <= 2 * self.min_words else sentence_spans(folded, *block)
                     for s, e in spans:
-                        text = re.sub(r"\s+", " ", doc.text[s:e]).strip()
+                        text = display_sentence(doc.text[s:e])
                         if word_count(text) >= self.min_words:
                             out.append(LeftSentence(doc_id, block, (s, e), text, frozenset(self.index.terms(text))))
         return tuple(out)
 
-    def holding(self, stems: Sequence[str], passage_terms: frozenset[str]) -> list[LeftSentence]:
+    def holding(self, stems: Sequence[str]) -> list[LeftSentence]:
         """The left-out sentences holding one of these stems (of a question's words) that no passage holds."""
-        only = {t for t in stems if t not in passage_terms}
+        only = {t for t in stems if t not in self.passage_terms}
         return [s for s in self.sentences if s.terms & only] if only else []
 
-    def answer(
-        self,
-        question: str,
-        stems: Sequence[str],
-        passage_terms: frozenset[str],
-        vector: np.ndarray,
-        embed: Callable[[list[str]], np.ndarray],
-        least: float,
-        interpreted_as: str = "",
-    ) -> Answer | None:
-        """The left-out sentence closest to the question (cosine at least ``least``) among those holding one of its
-        words no passage holds, as an answer that says where it comes from; None when there is none."""
-        found = self.holding(stems, passage_terms)
+    def answer(self, question: str, stems: Sequence[str], vector: np.ndarray, interpreted_as: str = "") -> Answer | None:
+        """The left-out sentence closest to the question (cosine at least ``Tuning.leftout_cosine``) among those
+        holding one of its words no passage holds, as an answer that says where it comes from; None when there is none."""
+        found = self.holding(stems)
         if not found:
             return None
-        scores = embed([s.text for s in found]) @ vector
+        scores = self.embed([s.text for s in found]) @ vector
         i = int(np.argmax(scores))
-        if float(scores[i]) < least:
+        if float(scores[i]) < self.least:
             return None
         best, doc = found[i], self.index.documents[found[i].doc_id]
         start, end = best.block
-        line = re.sub(r"\s+", " ", doc.text[start:end]).strip()
+        line = display_sentence(doc.text[start:end])
         quoted, span = (line, best.block) if word_count(line) <= self.max_words else (best.text, best.span)  # a short box whole
         citation = Citation(
             n=1,
