@@ -179,6 +179,38 @@ def test_an_faqs_bold_entries_are_sibling_sections_and_its_own_contents_list_is_
     assert "Strings go into integer columns!" not in doc.text  # the contents list, not an entry
 
 
+LOOSE_CONTENTS = """<html><head><title>The Mail FAQ</title></head><body>
+<h1 id="FAQ">Frequently Asked Questions About Mail</h1><p>Bug reports? Please read <a href="#G2">G2</a> first.</p>
+<h1 id="Contents">Contents</h1>
+<a href="#G1">G1. What is the mail tool and why should I bother?</a><br/>
+<a href="#G2">G2. Something doesn't work. Will you fix it?</a><br/>
+<a href="#G3">G3. Where do I find the sources?</a><br/>
+<hr/>
+<h2 id="G1">G1. What is the mail tool and why should I bother?</h2><p>It fetches mail from a remote server to your machine.</p>
+<h2 id="G2">G2. Something doesn't work. Will you fix it?</h2><p>Bugs are fixed when you send the transcript of a run.</p>
+<h2 id="G3">G3. Where do I find the sources?</h2><p>On the project's site, with its release notes.</p>
+<h2 id="S2">S2. How can I use it with Exchange?</h2><p>Set these registry values:</p>
+<dl><dt>0x00000001:</dt><dd>Report exact message sizes for the LIST command</dd>
+<dt>0x00000002:</dt><dd>Allow whitespace between commands and arguments</dd></dl>
+<p>Exchange may also answer a login with NO Ambiguous Alias: your user name maps to more than one mailbox.</p>
+<h2 id="S3">S3. How can I use it with qpopper?</h2><dl><dt>Version 4</dt><dd>Works as it is.</dd></dl>
+</body></html>"""
+
+
+def test_an_faqs_contents_as_loose_lines_is_dropped_and_a_list_inside_an_answer_leaves_it_its_section(tmp_path):
+    """An FAQ's own contents written as lines of links to its questions (no list around them) is left out like a
+    contents list, and a link inside a sentence stays; a definition list that an answer goes on after labels its
+    values ("0x00000001: Report …"), so the rest of the answer stays under its question, not under "0x00000002:"."""
+    doc, passages = read(tmp_path, "mailfaq.html", LOOSE_CONTENTS)
+    assert doc.text.count("Where do I find the sources?") == 1  # the heading, not the contents line too
+    assert "Please read G2 first." in doc.text
+    headings = [doc.text[b.start : b.end] for b in doc.blocks if b.kind == "heading"]
+    assert not any(h.startswith("0x") for h in headings) and "Version 4" in headings  # a list ending its section: terms
+    assert "0x00000001: Report exact message sizes for the LIST command" in doc.text
+    (alias,) = [p for p in passages if "Ambiguous Alias" in p.text]
+    assert alias.heading == "S2. How can I use it with Exchange?"
+
+
 FIELD_LIST = """<!DOCTYPE html><html><head><title>Sorting HOW TO</title></head><body><div class="body" role="main">
 <section id="sorting-how-to"><h1>Sorting HOW TO<a class="headerlink" href="#sorting-how-to">¶</a></h1>
 <dl class="field-list simple"><dt class="field-odd">Author<span class="colon">:</span></dt><dd class="field-odd"><p>Andrew Dalke</p></dd>
@@ -282,7 +314,7 @@ def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
     and each page keeps at least 95% of its visible words."""
     import lxml.html
 
-    from bot.ingest.html import _dropped, _main_content
+    from bot.ingest.html import _drop_contents_lines, _dropped, _main_content
     from bot.ingest.report import reports
 
     load = load_corpus(docset / "corpus")
@@ -290,6 +322,7 @@ def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
     assert len(load.documents) == len(list((docset / "corpus").rglob("*.html")))
     for doc in load.documents:
         root = lxml.html.document_fromstring((docset / "corpus" / doc.doc_id).read_bytes())
+        _drop_contents_lines(root.find("body"))  # an FAQ's contents as lines of links, with the headings over them
         main = _main_content(root, root.find("body"))
         expected = set()
         for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6"):

@@ -67,6 +67,7 @@ def read_html(html: str) -> tuple[dict[str, str], str, TextBuilder]:
         raise ValueError("no main text found in the HTML") from exc
     meta = declared_metadata(root)
     body = root.find("body") if root.find("body") is not None else root
+    _drop_contents_lines(body)
     main = _main_content(root, body)
     out = TextBuilder()
     out.source_words = _visible_words(body)
@@ -126,6 +127,60 @@ def _table_of_contents(el) -> bool:
         if len(links) != 1 or " ".join(li.text_content().split()) != " ".join(links[0].text_content().split()):
             return False
     return True
+
+
+def _drop_contents_lines(root) -> None:
+    """Remove the page's own contents when it is loose lines, not a list: three or more links to places on the same
+    page, one a line (``<a href="#G1">G1. What is fetchmail …?</a><br/>``), with nothing else on those lines. Like a
+    list of such links (``_table_of_contents``) it repeats the questions the sections below say in full; the headings
+    of what held only such lines ("Contents", "Detailed Contents" and its parts) go with them."""
+    import lxml.etree
+
+    marks = []
+    for el in list(root.iter()):
+        run: list = []
+        for child in [*el, None]:
+            plain = child is not None and not (child.tail or "").strip()
+            if plain and child.tag == "a" and (child.get("href") or "").startswith("#") and child.text_content().strip():
+                run.append(child)
+                continue
+            if plain and child.tag == "br" and run:
+                run.append(child)
+                continue
+            if sum(c.tag == "a" for c in run) >= 3:
+                mark = lxml.etree.Element("x-contents")
+                run[0].addprevious(mark)
+                marks.append(mark)
+                for c in run:
+                    el.remove(c)
+            run = []
+    for parent in {m.getparent() for m in marks}:
+        siblings = [c for c in parent if isinstance(c.tag, str)]
+        for i in reversed(range(len(siblings))):
+            h = siblings[i]
+            if h.tag not in _HEADING or h.getparent() is None:
+                continue
+            section = []
+            for sib in siblings[i + 1 :]:
+                if sib.tag in _HEADING and _HEADING[sib.tag] <= _HEADING[h.tag]:
+                    break
+                section.append(sib)
+            emptied = any(c.tag == "x-contents" for c in section)
+            if emptied and all(c.tag in ("x-contents", "br", "hr") or c.getparent() is None for c in section):
+                parent.remove(h)
+    for mark in marks:
+        if mark.getparent() is not None:
+            mark.getparent().remove(mark)
+
+
+def _continued(el) -> bool:
+    """Text follows the element in its section: a later sibling with text before any heading."""
+    for sib in el.itersiblings():
+        if isinstance(sib.tag, str) and sib.tag.lower() in _HEADING:
+            return False
+        if (sib.tail or "").strip() or (isinstance(sib.tag, str) and not _dropped(sib) and sib.text_content().strip()):
+            return True
+    return bool((el.tail or "").strip())
 
 
 def _text_length(el) -> int:
@@ -225,7 +280,9 @@ class _Walker:
             self.item_open = False
 
     def definitions(self, el, in_admonition: bool) -> None:
-        fields = bool(_tokens(el) & _FIELDS)  # "Author: …", "Parameters: …": a field's name labels its value
+        # "Author: …", "Parameters: …": a field's name labels its value; so does a term of a list the section goes on
+        # after ("0x0001: Report exact sizes …", then more of the answer): a heading would take that text as its own
+        fields = bool(_tokens(el) & _FIELDS) or _continued(el)
         for child in el:
             if not isinstance(child.tag, str) or _dropped(child):
                 continue
