@@ -59,6 +59,8 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
                 dropped.add(len(kept))  # the title line, a repeat, or punctuation only
                 if key and key == title_key:
                     title_lines.add(len(kept))
+        if structured and b.kind == "heading":  # two answers may say the same ("Upgrade."): a repeat is within a section
+            seen = {k: v for k, v in seen.items() if v == "heading"}
         seen.setdefault(key, b.kind)  # a heading that repeats a line of a contents box is still the section's
         prev_key = key
         kept.append(b)
