@@ -140,6 +140,8 @@ def test_a_question_only_a_figure_answers_is_not_answered_by_sentences_that_stat
 
     assert asks_figure("how long does it take to become an ml engineer") and asks_figure("How many jobs are open?")
     assert not asks_figure("When should I apply?") and not asks_figure("Which skills matter most?")
+    assert asks_figure("What is the number of open roles?")
+    assert not asks_figure("Can it delete messages after a certain number of days?")  # a yes or no, about a figure
     corpus = write_articles(tmp_path / "corpus")
     (corpus / "hiring.md").write_text("# Hiring\n\nCompanies hire about 1,200 machine learning engineers every year.\n", encoding="utf-8")
     bot = fake_bot_over(corpus, tmp_path / "index")

@@ -74,7 +74,8 @@ def states_number(text: str) -> bool:
 
 #: The questions that only a figure answers: "how long does it take" is not answered by "it won't be easy".
 #: Narrower than _ASKS_NUMBER: "when should I apply" and "at what age" can be answered in words.
-_ASKS_FIGURE = re.compile(r"\b(how (many|long|old|often)|what year|which year|percent\w*|number of)\b", re.I)
+#: "The number of" asks for it; "after a certain number of days" only speaks of one.
+_ASKS_FIGURE = re.compile(r"\b(how (many|long|old|often)|what year|which year|percent\w*|the number of)\b", re.I)
 
 
 def asks_figure(question: str) -> bool:
