@@ -211,6 +211,24 @@ def test_an_faqs_contents_as_loose_lines_is_dropped_and_a_list_inside_an_answer_
     assert alias.heading == "S2. How can I use it with Exchange?"
 
 
+BACKLINKED = """<html><head><title>Tool FAQ</title></head><body><div class="document" id="tool-faq"><h1 class="title">Tool FAQ</h1>
+<div class="contents topic" id="contents"><p class="topic-title">Contents</p><ul class="auto-toc simple">
+<li><a class="reference internal" href="#what-is-it" id="toc-entry-1">1   What is the tool?</a></li>
+<li><a class="reference internal" href="#why-the-name" id="toc-entry-2">2   Why is it called that?</a></li></ul></div>
+<div class="section" id="what-is-it"><h1><a class="toc-backref" href="#toc-entry-1">1   What is the tool?</a></h1>
+<p>A set of utilities for turning plain text into documents.</p></div>
+<div class="section" id="why-the-name"><h1><a class="toc-backref" href="#toc-entry-2">2   Why is it called that?</a></h1>
+<p>Because it is a set of documentation utilities.</p></div></div></body></html>"""
+
+
+def test_a_heading_that_links_back_to_the_contents_keeps_its_text(tmp_path):
+    """Docutils and Sphinx pages with a contents box wrap each heading's text in a link back to it
+    (``<h1><a class="toc-backref" …>1 What is the tool?</a></h1>``): the box goes, the heading stays."""
+    doc, passages = read(tmp_path, "faq.html", BACKLINKED)
+    assert {p.heading for p in passages} >= {"1 What is the tool?", "2 Why is it called that?"}
+    assert doc.text.count("Why is it called that?") == 1
+
+
 FIELD_LIST = """<!DOCTYPE html><html><head><title>Sorting HOW TO</title></head><body><div class="body" role="main">
 <section id="sorting-how-to"><h1>Sorting HOW TO<a class="headerlink" href="#sorting-how-to">¶</a></h1>
 <dl class="field-list simple"><dt class="field-odd">Author<span class="colon">:</span></dt><dd class="field-odd"><p>Andrew Dalke</p></dd>

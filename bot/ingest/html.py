@@ -29,7 +29,7 @@ _DROP_TOKENS = frozenset(
     "breadcrumb breadcrumbs footer sidebar skip skip-link menu search searchbox prev-next rst-footer-buttons wy-nav-side "
     "wy-breadcrumbs md-sidebar md-header md-footer md-nav md-source-file theme-doc-sidebar-container pagination-nav "
     "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
-    "navfooter footnotes-sep copyright feedback cookie-banner toc-backref".split()
+    "navfooter footnotes-sep copyright feedback cookie-banner".split()
 )
 _ADMONITIONS = frozenset("admonition note tip warning caution important hint attention danger error seealso".split())
 _FIELDS = frozenset({"field-list", "docinfo"})  # docutils field lists: name and value, not terms
