@@ -199,6 +199,11 @@ class Tuning:
     #: The same line keeps a real word from being "corrected": misspellings wordfreq has sit below it ("recieve" 2.75,
     #: "programing" 2.41), rarer real words above it ("fiddling" 2.94). At 3.0, "fiddling" was read as "finding".
     focus_max_zipf: float = 2.8
+    #: A rare word the corpus uses but no passage found holds is the question's focus, unless it is the corpus's topic,
+    #: held by at least this share of its passages ("reStructuredText" over its FAQ 0.36; "rebase" over Git's pages 0.03)
+    #: and by this many (in a corpus of a few passages every word is in a tenth of them).
+    focus_topic_share: float = 0.1
+    focus_topic_passages: int = 10
     #: A question word the documents never use is searched with its WordNet synonyms that they do use (or, with none,
     #: its broader words), from this many of its most frequent senses per part of speech (bot.answer.thesaurus; 0:
     #: none). 1 and 5 found less than 3.
@@ -210,6 +215,8 @@ class Tuning:
     #: (shorter words are too close to too many others: "lfs" is one edit from "lf").
     typo_one_edit_from: int = 5
     typo_two_edits_from: int = 7
+    #: …and from this many, a swapped pair of letters after the first ("lsit": "list"), the one slip a short word allows.
+    typo_swap_from: int = 4
 
     # --- nearest-neighbour index (bot.search.ann; figures from `python -m bot bench --scale`)
     #: Up to this many vectors, exact search: exact neighbours in about a millisecond (docs/performance.md, Scale).

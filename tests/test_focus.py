@@ -100,6 +100,13 @@ def test_a_doubled_letter_written_once_wins_a_tie():
     assert vocabulary.nearest("reaal") == "real"  # no doubled letter missed: the most frequent
 
 
+def test_a_short_word_is_read_with_one_swapped_pair_of_letters_after_its_first():
+    vocabulary = Vocabulary(set(), lambda: ["list", "slit", "gits"], frozenset())
+    assert vocabulary.nearest("lsit") == "list"  # not "slit": the first letter is kept
+    assert vocabulary.nearest("lust") is None and vocabulary.nearest("lsti") is None  # another edit, or two swaps: no
+    assert VOCAB.uncovered(pairs("gti", "bracnh")) == ["gti"]  # three letters: too short; six: an ordinary edit
+
+
 def test_real_words_and_known_words_are_left_alone():
     for question in ("Is fiddling with models fun?", "Which Branch of git?", "kubernetes or lfs", "ML 2024"):
         spelled = VOCAB.correct(question, stem)
@@ -210,6 +217,21 @@ def test_a_rare_word_the_documents_use_but_no_passage_found_holds_means_not_cove
     assert bot._unmentioned(question, merging) == ("rebase",)  # rare, used elsewhere, absent from what was found
     assert bot._unmentioned(question, list(by_doc.values())) == ()
     assert bot._unmentioned("How do I squash my commits?", merging) == ()  # "commits" is ordinary English
+
+
+def test_the_corpus_topic_is_no_focus_a_passage_must_hold(tmp_path):
+    """A rare word most passages hold is what the whole corpus is about ("reStructuredText" over its FAQ): a found
+    passage that does not repeat it still answers; the same word in a few passages of a small corpus stays a focus."""
+    from bot.records import Hit
+
+    from .conftest import fake_bot_of
+
+    pages = {f"p{i}.md": f"# Entry {i}\n\nIn reStructuredText, directive number {i} starts with two dots.\n" for i in range(12)}
+    pages["title.md"] = "# Titles\n\nA lone section title at the top of a document becomes its title.\n"
+    bot = fake_bot_of(tmp_path, pages)
+    titles = [Hit(passage=p, score=0.0, dense=0.0, sentence=0.0, lexical=0.0) for p in bot.index.passages if p.doc_id == "title.md"]
+    assert bot._unmentioned("How do I mark up a document title in reStructuredText?", titles) == ()
+    assert bot._unmentioned("How do I mark up a document title with a directive?", titles) == ()  # ordinary words
 
 
 def test_a_version_no_passage_found_names_means_not_covered(tmp_path):

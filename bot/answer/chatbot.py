@@ -194,7 +194,8 @@ class Chatbot:
     def _unmentioned(self, question: str, hits: Sequence[Hit], pairs: list[tuple[str, str]] | None = None) -> tuple[str, ...]:
         """The rare words of the question (bot.answer.focus) that the documents use but none of the passages found: the
         question is about that thing ("squash commits with interactive rebase" over pages that speak of rebasing
-        elsewhere and of squash merges here), and an answer without it is about something else."""
+        elsewhere and of squash merges here), and an answer without it is about something else. Not a word of the
+        corpus's own topic, which many passages hold and an answer need not repeat ("reStructuredText" over its FAQ)."""
         held: set[str] = set()
         for h in hits:
             held |= self._held(h.passage)
@@ -205,7 +206,9 @@ class Chatbot:
             if not any(stated.search(t) for t in texts):
                 out.append(f"{name} {number}")
         for word, stem in dict.fromkeys(self._word_stems(question) if pairs is None else pairs):  # rare(): letters only
-            if stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning):
+            share, held_by = self.retriever.term_share(stem)  # the corpus's topic: "reStructuredText" over its FAQ
+            topic = share >= self.tuning.focus_topic_share and held_by >= self.tuning.focus_topic_passages
+            if stem in self.vocabulary.known and stem not in held and self.vocabulary.rare(word, self.tuning) and not topic:
                 if not self.vocabulary.clips(word, held):  # "repos" over passages that say "repositories"
                     out.append(word)
         return tuple(out)

@@ -80,6 +80,9 @@ class Vocabulary:
         doubled letter of, then the more frequent."""
         allowed = self._allowed(word, tuning)
         found = _within(word, self._by_length, allowed) if allowed else []
+        if not found and len(word) >= tuning.typo_swap_from:
+            swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)} & self._forms.keys()
+            found = [(w, 1, 0) for w in swapped]
         if not found:
             return None
         best = min(d for _, d, _ in found)
