@@ -155,7 +155,7 @@ class Tuning:
     max_answer_words: int = 70
     max_answer_sentences: int = 3
     #: A sentence joins the best one when it scores at least this close to it.
-    join_margin: float = 0.15
+    join_margin: float = 0.25
     #: The sentence after the best one in its paragraph goes on with it when it scores at least this close to it.
     continue_margin: float = 0.3
     continue_max_words: int = 25

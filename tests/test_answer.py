@@ -131,7 +131,7 @@ def test_a_short_next_sentence_close_in_score_finishes_the_best_one():
     ]
     chosen = [c.text for c in select_sentences([best, nxt, *others])]
     assert chosen[:2] == [best.text, nxt.text] and len(chosen) == 4
-    long_next = cand(p, (26, 48), " ".join(["word"] * 30) + ".", 0.7)  # joins only by the ordinary margin, which it misses
+    long_next = cand(p, (26, 48), " ".join(["word"] * 30) + ".", 0.62)  # joins only by the ordinary margin, which it misses
     assert [c.text for c in select_sentences([best, long_next])] == [best.text]
     assert [c.text for c in select_sentences([best, cand(p, (26, 48), "They will be replaced.", 0.5)])] == [best.text]
 
