@@ -1,6 +1,6 @@
 """Gates on the question sets beyond the seed's exam-style ones: the two realistic sets (typed as people type),
-the four real documentation sets of eval/docsets/, each indexed with the real model, and two sets typed as people
-type over two of them. No slipping back from the figures in docs/performance.md."""
+the six real documentation sets of eval/docsets/, each indexed with the real model, and four sets typed as people
+type over four of them. No slipping back from the figures in docs/performance.md."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.model
 
-#: (answer_hit, cite_hit@1, oos_abstain) at least, as measured when the gate was set.
+#: (answer_hit, cite_hit@1, oos_abstain) at least and false_abstain at most, as measured when the gate was set.
 FLOORS = {
-    "sphinx": (0.83, 0.83, 1.0),
-    "git": (0.83, 0.87, 0.83),
-    "debian-reference": (0.83, 0.91, 1.0),
-    "sqlite": (0.92, 0.84, 1.0),
+    "sphinx": (0.83, 0.83, 1.0, 0.05),
+    "git": (0.83, 0.87, 0.83, 0.05),
+    "debian-reference": (0.83, 0.91, 1.0, 0.05),
+    "sqlite": (0.92, 0.84, 1.0, 0.05),
+    "fetchmail": (0.73, 0.73, 1.0, 0.05),
+    "docutils": (0.73, 0.73, 1.0, 0.12),
 }
 
 
@@ -46,14 +48,19 @@ def docset_bot(tmp_path_factory, real_settings):
 def test_real_documentation_set_gate(name, docset_bot):
     bot = docset_bot(name)
     result, _ = evaluate(bot, load_cases(ROOT / "eval" / f"{name}.jsonl"))
-    answer_hit, cite1, oos = FLOORS[name]
+    answer_hit, cite1, oos, false = FLOORS[name]
     assert result["n"] == 30, result
     assert result["answer_hit"] >= answer_hit and result["cite_hit@1"] >= cite1 and result["oos_abstain"] >= oos, result
-    assert result["false_abstain"] <= 0.05, result
+    assert result["false_abstain"] <= false, result
 
 
 #: Sets typed as people type over a documentation set: (its corpus, (answer_hit, cite_hit@1, oos_abstain) at least).
-TYPED = {"sqlite-typed": ("sqlite", (0.76, 0.76, 0.66)), "git-typed": ("git", (0.64, 0.70, 1.0))}
+TYPED = {
+    "sqlite-typed": ("sqlite", (0.76, 0.76, 0.66)),
+    "git-typed": ("git", (0.64, 0.70, 1.0)),
+    "fetchmail-typed": ("fetchmail", (0.81, 0.87, 1.0)),
+    "docutils-typed": ("docutils", (0.75, 0.62, 1.0)),
+}
 
 
 @pytest.mark.parametrize("name", sorted(TYPED))
@@ -62,13 +69,13 @@ def test_typed_documentation_set_gate(name, docset_bot):
     result, _ = evaluate(docset_bot(corpus), load_cases(ROOT / "eval" / f"{name}.jsonl"))
     assert result["n"] == 20, result
     assert result["answer_hit"] >= answer_hit and result["cite_hit@1"] >= cite1 and result["oos_abstain"] >= oos, result
-    assert result["false_abstain"] <= 0.06, result
+    assert result["false_abstain"] <= 0.07, result
 
 
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
-    assert result["answer_hit"] >= 0.77 and result["cite_hit@1"] >= 0.79, result
+    assert result["answer_hit"] >= 0.79 and result["cite_hit@1"] >= 0.79, result
     assert result["oos_abstain"] >= 0.70 and result["false_abstain"] <= 0.13, result
 
 
@@ -77,7 +84,7 @@ def test_second_realistic_set_gate(real_bot):
     many changes: an honest measure of questions typed as people type."""
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic2.jsonl"))
     assert result["n"] == 70 and result["n_oos"] == 12
-    assert result["answer_hit"] >= 0.63 and result["cite_hit@1"] >= 0.60, result
+    assert result["answer_hit"] >= 0.65 and result["cite_hit@1"] >= 0.60, result
     assert result["oos_abstain"] >= 0.66 and result["false_abstain"] <= 0.18, result
 
 
