@@ -229,6 +229,21 @@ def test_a_heading_that_links_back_to_the_contents_keeps_its_text(tmp_path):
     assert doc.text.count("Why is it called that?") == 1
 
 
+FOOTNOTED = """<html><head><title>MIME types</title></head><body><div class="body" role="main"><section id="mime">
+<h1>MIME types</h1><p>The standard MIME type is text/x-rst.<a class="footnote-reference brackets" href="#id2">1</a></p>
+<aside class="footnote-list brackets"><aside class="footnote brackets" id="id2" role="doc-footnote"><span class="label">1</span>
+<p>The x- prefix means it is an unregistered MIME type.</p></aside></aside>
+<aside><p>Subscribe to our newsletter for weekly tips.</p></aside></section></div></body></html>"""
+
+
+def test_footnotes_are_text_and_a_pages_aside_is_not(tmp_path):
+    """Docutils and Sphinx write footnotes as ``<aside class="footnote">``: what they say is the document's; an aside
+    of the page around it (a box, a call to subscribe) stays out."""
+    doc, _ = read(tmp_path, "mime.html", FOOTNOTED)
+    assert "The x- prefix means it is an unregistered MIME type." in doc.text
+    assert "newsletter" not in doc.text
+
+
 FIELD_LIST = """<!DOCTYPE html><html><head><title>Sorting HOW TO</title></head><body><div class="body" role="main">
 <section id="sorting-how-to"><h1>Sorting HOW TO<a class="headerlink" href="#sorting-how-to">¶</a></h1>
 <dl class="field-list simple"><dt class="field-odd">Author<span class="colon">:</span></dt><dd class="field-odd"><p>Andrew Dalke</p></dd>

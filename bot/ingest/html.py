@@ -31,6 +31,7 @@ _DROP_TOKENS = frozenset(
     "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
     "navfooter footnotes-sep copyright feedback cookie-banner".split()
 )
+_NOTES = frozenset("footnote footnote-list citation citation-list".split())
 _ADMONITIONS = frozenset("admonition note tip warning caution important hint attention danger error seealso".split())
 _FIELDS = frozenset({"field-list", "docinfo"})  # docutils field lists: name and value, not terms
 _HEADING = {f"h{i}": i for i in range(1, 7)}
@@ -104,6 +105,8 @@ def _dropped(el) -> bool:
     if not isinstance(el.tag, str):
         return True
     if el.tag in _DROP_TAGS:  # a header inside an article is the article's own (Docusaurus puts its h1 there)
+        if el.tag == "aside" and _tokens(el) & _NOTES:
+            return False  # docutils' and Sphinx's footnotes are asides too: what the text says in small print
         return not (el.tag == "header" and any(a.tag in ("article", "main") for a in el.iterancestors()))
     if el.tag == "a" and _EDIT_LINK.match(" ".join((el.text_content() or "").split())):
         return True
