@@ -54,6 +54,15 @@ def test_real_documentation_set_gate(name, docset_bot):
     assert result["false_abstain"] <= false, result
 
 
+def test_the_same_faq_rendered_by_sphinx_scores_as_docutils_own_writer(docset_bot):
+    """docsets/docutils-sphinx is docsets/docutils's text in Sphinx's markup (headings inside links back to the contents,
+    footnotes as asides, as the Python documentation's FAQ is written): the generator changes nothing."""
+    for questions, (answer_hit, cite1, oos, false) in (("docutils", FLOORS["docutils"]), ("docutils-typed", (0.75, 0.68, 1.0, 0.07))):
+        result, _ = evaluate(docset_bot("docutils-sphinx"), load_cases(ROOT / "eval" / f"{questions}.jsonl"))
+        assert result["answer_hit"] >= answer_hit and result["cite_hit@1"] >= cite1 and result["oos_abstain"] >= oos, result
+        assert result["false_abstain"] <= false, result
+
+
 #: Sets typed as people type over a documentation set: (its corpus, (answer_hit, cite_hit@1, oos_abstain) at least).
 TYPED = {
     "sqlite-typed": ("sqlite", (0.76, 0.76, 0.66)),
