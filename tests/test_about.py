@@ -86,3 +86,13 @@ def test_a_question_points_at_an_article_only_explicitly():
     assert [d.doc_id for d in referenced_documents("What does Crumb Weekly say about rye?", DOCS)] == ["bakery.txt"]
     assert referenced_documents("What are the pros and cons of gardening?", DOCS) == []  # about the subject
     assert referenced_documents("What do the articles say?", DOCS) == []  # all of them: no preference
+
+
+def test_the_names_of_an_article_spoken_of_as_an_article_say_which_one_not_what_is_asked():
+    """ "What is the Crumb Weekly article's verdict on rye?": "Crumb Weekly" picks the article; a word only the page
+    around it holds ("Crumb Weekly" in its newsletter box) must not send the question to that box."""
+    from bot.answer.about import names_of_articles
+
+    assert "Crumb Weekly" in names_of_articles("What is the Crumb Weekly article's verdict on rye?", DOCS)
+    assert names_of_articles("What does Crumb Weekly send in its newsletter?", DOCS) == ""  # the publisher itself
+    assert names_of_articles("What is the verdict on rye?", DOCS) == ""

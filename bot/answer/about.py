@@ -98,6 +98,14 @@ def referenced_documents(question: str, documents: Mapping[str, Document]) -> li
     return named if len(named) < len(documents) else []
 
 
+def names_of_articles(question: str, documents: Mapping[str, Document]) -> str:
+    """The names (title, author, publisher) of the articles a question speaks of as articles ("the MentorCruise
+    article's final verdict"): they say which article, not what is asked of it."""
+    if not _ABOUT_ARTICLE.search(fold(question)):
+        return ""
+    return " ".join(f"{d.title} {d.author} {d.publisher}" for d in referenced_documents(question, documents))
+
+
 def _named_documents(text: str, documents: list[Document]) -> list[Document]:
     """The documents the question names by title, publisher or file name (words shared by all count for nothing)."""
     asked = set(stems([w for w in content_words(text) if w not in _FIELD_WORDS]))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.answer.about import about_question, answer_about, referenced_documents
+from bot.answer.about import about_question, answer_about, names_of_articles, referenced_documents
 from bot.answer.calibration import Calibration, Features, load_calibration
 from bot.answer.compose import abstain, compose, select_sentences
 from bot.answer.conversation import Resolved, resolve
@@ -154,7 +154,8 @@ class Chatbot:
             return answer_about(text, asked, resolved.interpreted_as)
         found = self._retrieve(resolved)
         pairs = self._word_stems(resolved.question)  # (word, stem): for the left-out text and both focus checks
-        stems = [s for w, s in pairs if w not in STOP_WORDS and len(w) >= self.tuning.focus_min_chars]
+        naming = set(self.index.terms(names_of_articles(resolved.question, self.index.documents)))  # "the X article"
+        stems = [s for w, s in pairs if w not in STOP_WORDS and len(w) >= self.tuning.focus_min_chars and s not in naming]
         left = self.leftout.answer(text, stems, found.query.own, resolved.interpreted_as)  # "how often is the newsletter"
         if left is not None:
             return left
