@@ -347,7 +347,8 @@ def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
     and each page keeps at least 95% of its visible words."""
     import lxml.html
 
-    from bot.ingest.html import _drop_contents_lines, _dropped, _main_content
+    from bot.ingest.html import _main_content
+    from bot.ingest.html_furniture import drop_contents_lines, dropped
     from bot.ingest.report import reports
 
     load = load_corpus(docset / "corpus")
@@ -355,11 +356,11 @@ def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
     assert len(load.documents) == len(list((docset / "corpus").rglob("*.html")))
     for doc in load.documents:
         root = lxml.html.document_fromstring((docset / "corpus" / doc.doc_id).read_bytes())
-        _drop_contents_lines(root.find("body"))  # an FAQ's contents as lines of links, with the headings over them
+        drop_contents_lines(root.find("body"))  # an FAQ's contents as lines of links, with the headings over them
         main = _main_content(root, root.find("body"))
         expected = set()
         for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-            if any(_dropped(a) for a in (h, *h.iterancestors())):
+            if any(dropped(a) for a in (h, *h.iterancestors())):
                 continue
             if any(
                 set((a.get("class") or "").split()) & {"note", "tip", "warning", "caution", "important", "admonition"}

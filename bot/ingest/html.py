@@ -3,7 +3,8 @@
 Parsed with lxml (a real HTML parser, forgiving of broken markup) and walked in document order:
 ``h1``–``h6`` are headings, ``dt`` terms and question-shaped bold paragraphs are headings one level
 down, ``pre`` is code, list items and table rows are blocks of their own. Navigation, sidebars,
-headers and footers, tables of contents, "edit this page" links and permalinks (¶) are left out.
+headers and footers, tables of contents, "edit this page" links and permalinks (¶) are left out
+(``bot.ingest.html_furniture``).
 The main content is the first of the usual containers (``main``, ``[role=main]``, ``article``, Sphinx's
 ``div.body``, AsciiDoc's ``#content``, MediaWiki's ``#mw-content-text``, …) that holds most of the
 page's text, else the body: a whole section is never lost to a boilerplate guess.
@@ -17,26 +18,14 @@ from __future__ import annotations
 import re
 
 from bot.ingest.declared import declared_metadata
+from bot.ingest.html_furniture import HEADINGS, drop_contents_lines, dropped, tokens
 from bot.ingest.layout import BULLET, CELL, TextBuilder, heading_text, inline
 from bot.text import word_count
 
-_DROP_TAGS = frozenset(
-    "script style noscript template nav header footer aside form button select input textarea svg iframe object embed map head".split()
-)
-#: Class or id tokens of page furniture in the common site generators (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki).
-_DROP_TOKENS = frozenset(
-    "sphinxsidebar sphinxsidebarwrapper related headerlink toc toctree-wrapper contents localtoc navigation navbar nav "
-    "breadcrumb breadcrumbs footer sidebar skip skip-link menu search searchbox prev-next rst-footer-buttons wy-nav-side "
-    "wy-breadcrumbs md-sidebar md-header md-footer md-nav md-source-file theme-doc-sidebar-container pagination-nav "
-    "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
-    "navfooter footnotes-sep copyright feedback cookie-banner".split()
-)
-_NOTES = frozenset("footnote footnote-list citation citation-list".split())
 _ADMONITIONS = frozenset("admonition note tip warning caution important hint attention danger error seealso".split())
 _FIELDS = frozenset({"field-list", "docinfo"})  # docutils field lists: name and value, not terms
-_HEADING = {f"h{i}": i for i in range(1, 7)}
+
 _LISTS = frozenset(("ul", "ol", "menu", "dir"))
-_CONTAINERS = _LISTS | {"div"}
 _BLOCKS = frozenset(
     "p div section article main blockquote pre ul ol dl dt dd li table thead tbody tfoot tr td th figure figcaption "
     "center details summary hr address fieldset h1 h2 h3 h4 h5 h6 menu dir header".split()
@@ -49,9 +38,6 @@ _MAIN = (
     "//*[@id='content']",
     "//*[@id='mw-content-text']",
     "//div[contains(concat(' ', normalize-space(@class), ' '), ' document ')]",
-)
-_EDIT_LINK = re.compile(
-    r"^(edit (this page|on github|on gitlab|source)|view (page )?source|improve this (page|doc)|suggest an edit)$", re.I
 )
 _QUESTION = re.compile(r"\?\s*$")
 _NUMBERED = re.compile(r"^\s*(\(\d+\)|\d+[.)]|Q\d*[.:])\s")  # "(3) …", "3. …", "Q: …": an FAQ's numbered entry
@@ -68,7 +54,7 @@ def read_html(html: str) -> tuple[dict[str, str], str, TextBuilder]:
         raise ValueError("no main text found in the HTML") from exc
     meta = declared_metadata(root)
     body = root.find("body") if root.find("body") is not None else root
-    _drop_contents_lines(body)
+    drop_contents_lines(body)
     main = _main_content(root, body)
     out = TextBuilder()
     out.source_words = _visible_words(body)
@@ -82,11 +68,11 @@ def read_html(html: str) -> tuple[dict[str, str], str, TextBuilder]:
 
 
 def _visible_words(el) -> int:
-    """Words a browser shows of the page, navigation and other page furniture left out (``_dropped``)."""
+    """Words a browser shows of the page, navigation and other page furniture left out (``dropped``)."""
     parts: list[str] = []
 
     def walk(node) -> None:
-        if _dropped(node):
+        if dropped(node):
             return
         parts.append(node.text or "")
         for child in node:
@@ -97,91 +83,12 @@ def _visible_words(el) -> int:
     return word_count(" ".join(parts))
 
 
-def _tokens(el) -> set[str]:
-    return set((el.get("class") or "").split()) | {el.get("id") or ""}
-
-
-def _dropped(el) -> bool:
-    if not isinstance(el.tag, str):
-        return True
-    if el.tag in _DROP_TAGS:  # a header inside an article is the article's own (Docusaurus puts its h1 there)
-        if el.tag == "aside" and _tokens(el) & _NOTES:
-            return False  # docutils' and Sphinx's footnotes are asides too: what the text says in small print
-        return not (el.tag == "header" and any(a.tag in ("article", "main") for a in el.iterancestors()))
-    if el.tag == "a" and _EDIT_LINK.match(" ".join((el.text_content() or "").split())):
-        return True
-    if (
-        el.get("hidden") is not None
-        or el.get("aria-hidden") == "true"
-        or el.get("role") in ("navigation", "banner", "contentinfo", "search")
-    ):
-        return True
-    return bool(_tokens(el) & _DROP_TOKENS) or (el.tag in _CONTAINERS and _table_of_contents(el))
-
-
-def _table_of_contents(el) -> bool:
-    """A list (or a box of lines) of three or more items that are each one link to a place on the same page: the
-    page's own contents (an FAQ's list of its questions), which the sections below say in full."""
-    items = [li for li in el if isinstance(li.tag, str)]
-    if len(items) < 3:
-        return False
-    for li in items:
-        links = [a for a in li.iter("a") if (a.get("href") or "").startswith("#")]
-        if len(links) != 1 or " ".join(li.text_content().split()) != " ".join(links[0].text_content().split()):
-            return False
-    return True
-
-
-def _drop_contents_lines(root) -> None:
-    """Remove the page's own contents when it is loose lines, not a list: three or more links to places on the same
-    page, one a line (``<a href="#G1">G1. What is fetchmail …?</a><br/>``), with nothing else on those lines. Like a
-    list of such links (``_table_of_contents``) it repeats the questions the sections below say in full; the headings
-    of what held only such lines ("Contents", "Detailed Contents" and its parts) go with them."""
-    import lxml.etree
-
-    marks = []
-    for el in list(root.iter()):
-        run: list = []
-        for child in [*el, None]:
-            plain = child is not None and not (child.tail or "").strip()
-            if plain and child.tag == "a" and (child.get("href") or "").startswith("#") and child.text_content().strip():
-                run.append(child)
-                continue
-            if plain and child.tag == "br" and run:
-                run.append(child)
-                continue
-            if sum(c.tag == "a" for c in run) >= 3:
-                mark = lxml.etree.Element("x-contents")
-                run[0].addprevious(mark)
-                marks.append(mark)
-                for c in run:
-                    el.remove(c)
-            run = []
-    for parent in {m.getparent() for m in marks}:
-        siblings = [c for c in parent if isinstance(c.tag, str)]
-        for i in reversed(range(len(siblings))):
-            h = siblings[i]
-            if h.tag not in _HEADING or h.getparent() is None:
-                continue
-            section = []
-            for sib in siblings[i + 1 :]:
-                if sib.tag in _HEADING and _HEADING[sib.tag] <= _HEADING[h.tag]:
-                    break
-                section.append(sib)
-            emptied = any(c.tag == "x-contents" for c in section)
-            if emptied and all(c.tag in ("x-contents", "br", "hr") or c.getparent() is None for c in section):
-                parent.remove(h)
-    for mark in marks:
-        if mark.getparent() is not None:
-            mark.getparent().remove(mark)
-
-
 def _continued(el) -> bool:
     """Text follows the element in its section: a later sibling with text before any heading."""
     for sib in el.itersiblings():
-        if isinstance(sib.tag, str) and sib.tag.lower() in _HEADING:
+        if isinstance(sib.tag, str) and sib.tag.lower() in HEADINGS:
             return False
-        if (sib.tail or "").strip() or (isinstance(sib.tag, str) and not _dropped(sib) and sib.text_content().strip()):
+        if (sib.tail or "").strip() or (isinstance(sib.tag, str) and not dropped(sib) and sib.text_content().strip()):
             return True
     return bool((el.tail or "").strip())
 
@@ -235,7 +142,7 @@ class _Walker:
                 self.pending.append(child.tail)
 
     def visit(self, el, in_admonition: bool) -> None:
-        if _dropped(el):
+        if dropped(el):
             return
         tag = el.tag.lower()
         if tag not in _BLOCKS and tag != "br":
@@ -244,12 +151,12 @@ class _Walker:
         if tag == "br":
             self.pending.append(" ")
             return
-        if tag in _HEADING:
+        if tag in HEADINGS:
             if in_admonition:  # "Tip", "Note": a label of the box, not a section
                 self.flush()
                 self.label = inline(self.inline_text(el)) + ": "
                 return
-            self.heading(self.inline_text(el), _HEADING[tag])
+            self.heading(self.inline_text(el), HEADINGS[tag])
             return
         self.flush()
         if tag == "pre":
@@ -259,22 +166,22 @@ class _Walker:
         elif tag == "dl":
             self.definitions(el, in_admonition)
         elif tag == "table":
-            self.table(el, in_admonition or bool(_tokens(el) & _ADMONITIONS))
+            self.table(el, in_admonition or bool(tokens(el) & _ADMONITIONS))
         elif tag == "p" and self.bold_question(el):
             self.heading(self.inline_text(el), min(self.level + 1, 6))
             self.level -= 1 if self.level > 1 else 0  # the next question is a sibling, not a child
-        elif tag == "p" and "admonition-title" in _tokens(el):
+        elif tag == "p" and "admonition-title" in tokens(el):
             self.label = inline(self.inline_text(el)) + ": "
             return
         elif tag == "hr":
             return
         else:
-            self.walk(el, in_admonition or bool(_tokens(el) & _ADMONITIONS))
+            self.walk(el, in_admonition or bool(tokens(el) & _ADMONITIONS))
         self.flush()
 
     def list_items(self, el, in_admonition: bool) -> None:
         for li in el:
-            if not isinstance(li.tag, str) or li.tag.lower() != "li" or _dropped(li):
+            if not isinstance(li.tag, str) or li.tag.lower() != "li" or dropped(li):
                 continue
             self.flush()
             self.item_open = True
@@ -285,9 +192,9 @@ class _Walker:
     def definitions(self, el, in_admonition: bool) -> None:
         # "Author: …", "Parameters: …": a field's name labels its value; so does a term of a list the section goes on
         # after ("0x0001: Report exact sizes …", then more of the answer): a heading would take that text as its own
-        fields = bool(_tokens(el) & _FIELDS) or _continued(el)
+        fields = bool(tokens(el) & _FIELDS) or _continued(el)
         for child in el:
-            if not isinstance(child.tag, str) or _dropped(child):
+            if not isinstance(child.tag, str) or dropped(child):
                 continue
             tag = child.tag.lower()
             if tag == "dt":
@@ -344,11 +251,11 @@ class _Walker:
 
     def inline_text(self, el) -> str:
         """The text of an element without its dropped parts (permalinks, hidden spans)."""
-        if _dropped(el):
+        if dropped(el):
             return ""
         parts = [el.text or ""]
         for child in el:
-            if isinstance(child.tag, str) and not _dropped(child):
+            if isinstance(child.tag, str) and not dropped(child):
                 parts.append(" " if child.tag.lower() == "br" else self.inline_text(child))
             parts.append(child.tail or "")
         return "".join(parts)
