@@ -258,3 +258,9 @@ def test_a_version_counts_only_after_its_name(tmp_path):
     assert bot._unmentioned("What changed in Debian 12?", hits) == ("Debian 12",)  # a 12, but not Debian's
     assert bot._unmentioned("What changed in Debian 10?", hits) == ()  # a word or two between name and number
     assert bot._unmentioned("Is Debian 11 affected?", hits) == ()
+
+
+def test_the_corpus_writes_a_phrase_when_its_words_follow_one_another():
+    vocabulary = Vocabulary(set(), lambda: [], frozenset(), lambda: ["Set up the hooks.", "A line\nof work, in short"])
+    assert vocabulary.writes("set up") and vocabulary.writes("line of work")
+    assert not vocabulary.writes("up the line") and not vocabulary.writes("get rid of")

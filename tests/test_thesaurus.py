@@ -108,3 +108,27 @@ def test_a_word_whose_synonyms_the_documents_never_use_is_searched_with_its_broa
     (tmp_path / "dull").mkdir()
     dull = fake_bot_of(tmp_path / "dull", {"job.md": "# Job\n\nThe job is never boring, and days change.\n"})
     assert dull._read("Is this a dull job?", []).related == ("boring",)  # a synonym is used: no broader word ("change")
+
+
+def test_idioms_are_found_among_consecutive_words_their_first_by_its_base_form():
+    wordnet = Thesaurus(WORDNET)
+    words = "do i have to keep hitting the books in this line of work".split()
+    found = {key: " ".join(words[i:j]) for i, j, key in wordnet.phrases(words)}
+    assert found["hit_the_books"] == "hitting the books" and found["line_of_work"] == "line of work"
+    assert "remove" in wordnet.synonyms("get_rid_of") and "occupation" in wordnet.synonyms("line_of_work")
+    assert wordnet.phrases("the quick brown fox".split()) == []
+
+
+def test_a_question_is_searched_with_its_idioms_synonyms_only_where_the_documents_never_write_them():
+    """ "get rid of a branch" over pages that say "remove": the idiom's synonyms the documents use join the search,
+    though each of its words is one they use; an idiom they write themselves is read as written."""
+    from bot.answer.thesaurus import related
+
+    known = {"remov", "branch", "get", "rid", "line", "work", "occup"}
+
+    def stem(word):
+        return word[:5]
+
+    wordnet = Thesaurus(WORDNET)
+    assert "remove" in related("how do I get rid of a branch", wordnet, stem, known, lambda phrase: False)
+    assert related("how do I get rid of a branch", wordnet, stem, known, lambda phrase: phrase == "get rid of") == ()

