@@ -57,7 +57,7 @@ def test_real_documentation_set_gate(name, docset_bot):
 def test_the_same_faq_rendered_by_sphinx_scores_as_docutils_own_writer(docset_bot):
     """docsets/docutils-sphinx is docsets/docutils's text in Sphinx's markup (headings inside links back to the contents,
     footnotes as asides, as the Python documentation's FAQ is written): the generator changes nothing."""
-    for questions, (answer_hit, cite1, oos, false) in (("docutils", FLOORS["docutils"]), ("docutils-typed", (0.75, 0.68, 1.0, 0.07))):
+    for questions, (answer_hit, cite1, oos, false) in (("docutils", FLOORS["docutils"]), ("docutils-typed", (0.75, 0.62, 1.0, 0.07))):
         result, _ = evaluate(docset_bot("docutils-sphinx"), load_cases(ROOT / "eval" / f"{questions}.jsonl"))
         assert result["answer_hit"] >= answer_hit and result["cite_hit@1"] >= cite1 and result["oos_abstain"] >= oos, result
         assert result["false_abstain"] <= false, result
@@ -93,8 +93,17 @@ def test_second_realistic_set_gate(real_bot):
     many changes: an honest measure of questions typed as people type."""
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic2.jsonl"))
     assert result["n"] == 70 and result["n_oos"] == 12
-    assert result["answer_hit"] >= 0.65 and result["cite_hit@1"] >= 0.60, result
-    assert result["oos_abstain"] >= 0.66 and result["false_abstain"] <= 0.18, result
+    assert result["answer_hit"] >= 0.67 and result["cite_hit@1"] >= 0.62, result
+    assert result["oos_abstain"] >= 0.66 and result["false_abstain"] <= 0.16, result
+
+
+def test_unseen_realistic_set_gate(real_bot):
+    """eval/realistic3.jsonl, written when realistic2 had been used to find what to fix, and only ever read as these
+    totals: a gate, never a guide."""
+    result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic3.jsonl"))
+    assert result["n"] == 70 and result["n_oos"] == 12
+    assert result["answer_hit"] >= 0.67 and result["cite_hit@1"] >= 0.67, result
+    assert result["oos_abstain"] >= 0.75 and result["false_abstain"] <= 0.11, result
 
 
 #: Answers that one seam of the answer path finds: (set, earlier question, question, words of the answer, the Tuning
