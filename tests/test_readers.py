@@ -211,6 +211,22 @@ def test_an_faqs_contents_as_loose_lines_is_dropped_and_a_list_inside_an_answer_
     assert alias.heading == "S2. How can I use it with Exchange?"
 
 
+API_ENTRIES = """<html><head><title>paths</title></head><body><div class="body" role="main"><section id="paths"><h1>paths</h1>
+<p>Functions on path names.</p>
+<dl class="py function"><dt class="sig sig-object py" id="paths.join">paths.join(path, *paths)</dt>
+<dd><p>Join one or more path segments intelligently.</p></dd></dl>
+<dl class="py function"><dt class="sig sig-object py" id="paths.split">paths.split(path)</dt>
+<dd><p>Split the path into a pair, head and tail.</p></dd></dl></section></div></body></html>"""
+
+
+def test_a_run_of_entries_each_in_its_own_definition_list_is_a_run_of_sections(tmp_path):
+    """Sphinx writes each function of an API in its own ``dl``: the next entry is no text of this one's section, so
+    each signature still heads its entry (a list the section goes on after is labels: the test above)."""
+    doc, passages = read(tmp_path, "paths.html", API_ENTRIES)
+    headings = {p.heading for p in passages}
+    assert {"paths.join(path, *paths)", "paths.split(path)"} <= headings, headings
+
+
 BACKLINKED = """<html><head><title>Tool FAQ</title></head><body><div class="document" id="tool-faq"><h1 class="title">Tool FAQ</h1>
 <div class="contents topic" id="contents"><p class="topic-title">Contents</p><ul class="auto-toc simple">
 <li><a class="reference internal" href="#what-is-it" id="toc-entry-1">1   What is the tool?</a></li>

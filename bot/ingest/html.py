@@ -84,13 +84,19 @@ def _visible_words(el) -> int:
 
 
 def _continued(el) -> bool:
-    """Text follows the element in its section: a later sibling with text before any heading."""
+    """The section goes on after the list: before the next heading, text that is not another definition list (a run
+    of entries each in its own ``dl``, as Sphinx writes an API, is a run of sections)."""
+    if (el.tail or "").strip():
+        return True
     for sib in el.itersiblings():
-        if isinstance(sib.tag, str) and sib.tag.lower() in HEADINGS:
+        tag = sib.tag.lower() if isinstance(sib.tag, str) else ""
+        if tag in HEADINGS:
             return False
-        if (sib.tail or "").strip() or (isinstance(sib.tag, str) and not dropped(sib) and sib.text_content().strip()):
+        if tag and tag != "dl" and not dropped(sib) and sib.text_content().strip():
             return True
-    return bool((el.tail or "").strip())
+        if (sib.tail or "").strip():
+            return True
+    return False
 
 
 def _text_length(el) -> int:
