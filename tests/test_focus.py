@@ -120,7 +120,7 @@ def test_the_answer_says_how_a_corrected_question_was_read(fake_bot):
 
 
 def test_the_countries_a_question_names_are_found_as_written():
-    from bot.answer.focus import countries_named
+    from bot.answer.places import countries_named
 
     assert countries_named("ml engineer salary in india in rupees") == ["india"]
     assert countries_named("Jobs in the United States or New Zealand?") == ["United States", "New Zealand"]
@@ -264,3 +264,8 @@ def test_the_corpus_writes_a_phrase_when_its_words_follow_one_another():
     vocabulary = Vocabulary(set(), lambda: [], frozenset(), lambda: ["Set up the hooks.", "A line\nof work, in short"])
     assert vocabulary.writes("set up") and vocabulary.writes("line of work")
     assert not vocabulary.writes("up the line") and not vocabulary.writes("get rid of")
+
+
+def test_a_mistyped_function_word_is_no_focus():
+    assert VOCAB.uncovered(pairs("wich", "waht", "shoud", "thier")) == []  # which, what, should, their
+    assert VOCAB.uncovered(pairs("hadoop", "vim")) == ["hadoop", "vim"]  # names: far from any, or too short to tell

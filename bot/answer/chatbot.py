@@ -17,9 +17,10 @@ from bot.answer.about import about_question, answer_about, names_of_articles, re
 from bot.answer.calibration import Calibration, Features, load_calibration
 from bot.answer.compose import abstain, compose, select_sentences
 from bot.answer.conversation import Resolved, resolve
-from bot.answer.focus import Vocabulary, countries_named
+from bot.answer.focus import Vocabulary
 from bot.answer.leftout import LeftOut
 from bot.answer.outline import Outlines, compose_outline
+from bot.answer.places import countries_named
 from bot.answer.scoring import Query, Sentences, score_sentences, term_weights
 from bot.answer.suggestions import Suggestions
 from bot.answer.thesaurus import Thesaurus, bundled_wordnet, related

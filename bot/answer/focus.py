@@ -16,7 +16,7 @@ of a corpus word or the focus of a question the documents do not answer:
 
 A place is the exception among ordinary words: "salary in India" asks about India, and over
 documents that never name it the answer is not there, however well "salary" matches. The countries
-of ISO 3166 (pycountry's names) that a question names are checked as the rare words are.
+of ISO 3166 that a question names (``bot.answer.places``) are checked as the rare words are.
 """
 
 from __future__ import annotations
@@ -217,9 +217,20 @@ class Vocabulary:
                 continue
             if not self.rare(word, tuning):
                 continue
-            if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word)):
+            if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word) or _slips(word)):
                 out.append(word)
         return out
+
+
+def _slips(word: str) -> bool:
+    """A function word mistyped ("wich", "waht", "shoud"): four letters or more, one edit from one, its first letter
+    kept. It says how a question is put, never what it is about; names that short are three letters ("vim")."""
+    return len(word) >= 4 and bool(_within(word, _function_words(), 1, limit=1))
+
+
+@cache
+def _function_words() -> dict[int, list[str]]:
+    return _by_length(w for w in STOP_WORDS if len(w) >= 3)
 
 
 def _undoubled(right: str, typed: str) -> bool:
@@ -261,32 +272,3 @@ def _singular(word: str) -> str | None:
     if word.endswith(("ches", "shes", "xes", "sses", "zes")):
         return word[:-2]
     return word[:-1]
-
-
-@cache
-def _countries() -> re.Pattern:
-    """ISO 3166 country names as written (pycountry's database), those without a comma or brackets, longest first."""
-    names = {c.get(a, "") for c in _iso3166() for a in ("name", "common_name")}
-    plain = sorted((n for n in names if n and not re.search(r"[,()]", n)), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in plain) + r")\b", re.IGNORECASE)
-
-
-def _iso3166() -> list[dict]:
-    """pycountry's ISO 3166-1 records, read from its JSON file without importing pycountry (70 ms of a cold start)."""
-    import importlib.util
-    import json
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("pycountry")
-    path = Path(spec.origin).parent / "databases" / "iso3166-1.json" if spec and spec.origin else None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["3166-1"]
-    except (AttributeError, OSError, ValueError, KeyError):  # another layout: ask pycountry itself
-        import pycountry
-
-        return [{"name": c.name, "common_name": getattr(c, "common_name", "")} for c in pycountry.countries]
-
-
-def countries_named(question: str) -> list[str]:
-    """The countries a question names, as written in it ("india" in "salary in india")."""
-    return list(dict.fromkeys(m.group(1) for m in _countries().finditer(question)))
