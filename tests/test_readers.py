@@ -211,6 +211,27 @@ def test_an_faqs_contents_as_loose_lines_is_dropped_and_a_list_inside_an_answer_
     assert alias.heading == "S2. How can I use it with Exchange?"
 
 
+TEXINFO = """<html><head><title>Shell Manual</title><meta name="Generator" content="makeinfo"></head><body>
+<div class="chapter" id="Introduction"><div class="header"><p>Next: <a href="#Definitions" accesskey="n" rel="next">Definitions</a>,
+Up: <a href="#Top" accesskey="u" rel="up">Top</a> &nbsp; [<a href="#SEC_Contents" rel="contents">Contents</a>][<a href="#Indexes">Index</a>]</p>
+</div><h2 class="chapter">1 Introduction</h2><ul class="section-toc"><li><a href="#What-is-it">What is the shell?</a></li>
+<li><a href="#Why">Why use it?</a></li></ul><hr>
+<div class="section" id="What-is-it"><div class="header"><p>Next: <a href="#Why" accesskey="n" rel="next">Why use it?</a>,
+Up: <a href="#Introduction" accesskey="u" rel="up">Introduction</a></p></div>
+<h3 class="section">1.1 What is the shell?</h3><p>The shell is a macro processor that executes commands.</p></div>
+<div class="section" id="Why"><div class="nav-panel"><p>Previous: <a href="#What-is-it" rel="prev">What is the shell?</a></p></div>
+<h3 class="section">1.2 Why use it?</h3><p>It runs the same commands from a file as from the keyboard.</p></div></div></body></html>"""
+
+
+def test_texinfo_node_links_and_menus_are_left_out(tmp_path):
+    """GNU manuals (makeinfo's HTML) put "Next: …, Up: … [Contents][Index]" before every node (div.header, or
+    div.nav-panel in Texinfo 7) and a menu of its sub-nodes after a chapter's title (ul.section-toc)."""
+    doc, passages = read(tmp_path, "shell.html", TEXINFO)
+    assert "Next:" not in doc.text and "Previous:" not in doc.text and "[Contents]" not in doc.text
+    assert doc.text.count("Why use it?") == 1  # the heading, not the menu item too
+    assert {"1.1 What is the shell?", "1.2 Why use it?"} <= {p.heading for p in passages}
+
+
 API_ENTRIES = """<html><head><title>paths</title></head><body><div class="body" role="main"><section id="paths"><h1>paths</h1>
 <p>Functions on path names.</p>
 <dl class="py function"><dt class="sig sig-object py" id="paths.join">paths.join(path, *paths)</dt>

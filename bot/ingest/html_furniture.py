@@ -1,7 +1,7 @@
 """HTML page furniture: what the reader leaves out of a page's text.
 
 Navigation, sidebars, headers and footers, forms and scripts; the class names the common site generators give
-their furniture (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki); "edit this page" links and permalinks;
+their furniture (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki, Texinfo); "edit this page" links and permalinks;
 and the page's own contents, as a list or as loose lines of links to places on the same page (an FAQ's list of its
 questions, which its sections say in full). Footnotes are text, though docutils and Sphinx write them as asides.
 """
@@ -15,13 +15,14 @@ _CONTAINERS = frozenset(("ul", "ol", "menu", "dir", "div"))
 _DROP_TAGS = frozenset(
     "script style noscript template nav header footer aside form button select input textarea svg iframe object embed map head".split()
 )
-#: Class or id tokens of page furniture in the common site generators (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki).
+#: Class or id tokens of page furniture in the common site generators (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki,
+#: Texinfo: its node links "Next: …, Up: … [Contents][Index]" in div.header or div.nav-panel, its menus in ul.section-toc).
 _DROP_TOKENS = frozenset(
     "sphinxsidebar sphinxsidebarwrapper related headerlink toc toctree-wrapper contents localtoc navigation navbar nav "
     "breadcrumb breadcrumbs footer sidebar skip skip-link menu search searchbox prev-next rst-footer-buttons wy-nav-side "
     "wy-breadcrumbs md-sidebar md-header md-footer md-nav md-source-file theme-doc-sidebar-container pagination-nav "
     "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
-    "navfooter footnotes-sep copyright feedback cookie-banner".split()
+    "navfooter footnotes-sep copyright feedback cookie-banner section-toc mini-toc nav-panel header".split()
 )
 _NOTES = frozenset("footnote footnote-list citation citation-list".split())
 _EDIT_LINK = re.compile(
@@ -48,7 +49,10 @@ def dropped(el) -> bool:
         or el.get("role") in ("navigation", "banner", "contentinfo", "search")
     ):
         return True
-    return bool(tokens(el) & _DROP_TOKENS) or (el.tag in _CONTAINERS and _table_of_contents(el))
+    hit = tokens(el) & _DROP_TOKENS
+    if hit == {"header"} and any(el.iter(*HEADINGS)):  # a box holding the page's title is the page's own
+        hit = set()
+    return bool(hit) or (el.tag in _CONTAINERS and _table_of_contents(el))
 
 
 def _table_of_contents(el) -> bool:
