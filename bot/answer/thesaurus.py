@@ -135,17 +135,17 @@ class Thesaurus:
             if len(self._openers) >= _CACHED_WORDS:
                 self._openers.clear()
             bases = []
-            if word not in STOP_WORDS:
-                for pos in ("noun", "verb"):
-                    forms = [word] + [word[: -len(e)] + b for e, b in _SUFFIXES[pos] if word.endswith(e) and len(word) > len(e) + 1]
-                    forms += [f[:-1] for f in forms if len(f) > 3 and f[-1] == f[-2] and f[-1] not in "aeiouls"]  # hitt: hit
-                    bases += [(pos, b) for b in dict.fromkeys(forms)]
+            for pos in ("noun", "verb") if word not in STOP_WORDS else ():
+                forms = self._bases(word, pos, listed=False)
+                forms += [f[:-1] for f in forms if len(f) > 3 and f[-1] == f[-2] and f[-1] not in "aeiouls"]  # hitt: hit
+                bases += [(pos, b) for b in dict.fromkeys(forms)]
             self._openers[word] = tuple((pos, b) for pos, b in bases if _opens_idioms(self._index[pos], b))
         return self._openers[word]
 
-    def _bases(self, word: str, pos: str) -> list[str]:
-        """The word itself, its listed irregular base forms ("went": "go"), and the forms the detachment rules give."""
-        forms = [word, *self._exceptions(pos).get(word, ())]
+    def _bases(self, word: str, pos: str, listed: bool = True) -> list[str]:
+        """The word itself, its listed irregular base forms ("went": "go"; not with ``listed`` false), and the forms the
+        detachment rules give."""
+        forms = [word, *(self._exceptions(pos).get(word, ()) if listed else ())]
         forms += [word[: -len(end)] + base for end, base in _SUFFIXES[pos] if word.endswith(end) and len(word) > len(end) + 1]
         return list(dict.fromkeys(forms))
 
@@ -200,8 +200,7 @@ def _index_line(path: Path, lemma: str) -> str | None:
 
 def _opens_idioms(path: Path, word: str) -> bool:
     """Some lemma of the index starts with the word and an underscore ("get_rid_of" for "get")."""
-    found = _find_line(path, f"{word}_".encode(), prefix=True)
-    return found is not None
+    return _find_line(path, f"{word}_".encode(), prefix=True) is not None
 
 
 def _find_line(path: Path, key: bytes, prefix: bool = False) -> str | None:

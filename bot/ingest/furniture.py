@@ -44,6 +44,7 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
     cued_max = CUED_MAX_WORDS_STRUCTURED if structured else CUED_MAX_WORDS
     title_key = for_matching(title)
     seen: dict[str, str] = {}  # each line's key, and the kind of block it first was
+    section: list[str] = []  # the keys of the section's lines that are no heading: in a page with headings, its own
     kept: list[Block] = []
     dropped: set[int] = set()
     title_lines: set[int] = set()
@@ -60,8 +61,13 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
                 if key and key == title_key:
                     title_lines.add(len(kept))
         if structured and b.kind == "heading":  # two answers may say the same ("Upgrade."): a repeat is within a section
-            seen = {k: v for k, v in seen.items() if v == "heading"}
-        seen.setdefault(key, b.kind)  # a heading that repeats a line of a contents box is still the section's
+            for k in section:
+                del seen[k]
+            section = []
+        if key not in seen:  # a heading that repeats a line of a contents box is still the section's
+            seen[key] = b.kind
+            if b.kind != "heading":
+                section.append(key)
         prev_key = key
         kept.append(b)
 

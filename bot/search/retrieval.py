@@ -36,10 +36,9 @@ class Retriever:
         self.embedder = embedder
         self.tuning = tuning
         n = max(1, len(index.passages))
-        frequency = index.search.document_frequency()
-        self._idf = {term: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for term, df in frequency.items()}
-        self._frequency = frequency
-        self._share = {term: df / n for term, df in frequency.items()}
+        self._n = n
+        self._frequency = index.search.document_frequency()
+        self._idf = {term: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for term, df in self._frequency.items()}
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
 
     def embed(self, text: str) -> np.ndarray:
@@ -55,7 +54,8 @@ class Retriever:
 
     def term_share(self, term: str) -> tuple[float, int]:
         """The share of passages that hold a BM25 term, and how many do."""
-        return self._share.get(term, 0.0), self._frequency.get(term, 0)
+        held_by = self._frequency.get(term, 0)
+        return held_by / self._n, held_by
 
     def search(
         self, query: str, k: int | None = None, vector: np.ndarray | None = None, boost: dict[int, float] | None = None
