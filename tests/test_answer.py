@@ -208,6 +208,21 @@ def test_code_joins_a_what_is_answer_only_with_the_sentence_that_introduces_it()
     assert code in select_sentences([best, intro, code, other], how=False)
 
 
+def test_a_sentence_that_runs_into_code_joins_with_its_code():
+    """ "… you could add this option:" scores near the best sentence while its code block scores low: both join, in
+    text order, instead of the sentence being passed over for leaving the reader hanging."""
+    from dataclasses import replace
+
+    other = passage(1, "Fetchmail tries TLS opportunistically.")
+    text = "To prevent it, you could add this option: sslproto ''"
+    p = replace(passage(0, text, sentences=((0, 42), (43, 54))), code=((43, 54),))
+    best = cand(other, (0, 38), "Fetchmail tries TLS opportunistically.", 0.9)
+    intro = cand(p, (0, 42), "To prevent it, you could add this option:", 0.8)
+    code = replace(cand(p, (43, 54), "sslproto ''", 0.3), code=True)
+    assert select_sentences([best, intro, code], how=False) == [best, intro, code]
+    assert select_sentences([best, intro], how=False) == [best]  # without its code it still leaves the reader hanging
+
+
 def test_how_to_questions_are_told_apart():
     from bot.answer.wants import wants
 

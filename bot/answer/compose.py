@@ -95,9 +95,13 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         if len(chosen) >= max_sentences or c.score < best.score - tuning.join_margin:
             break
         w = word_count(c.text)
-        if not c.code and runs_into_code(
-            c.passage, c.span, c.text
-        ):  # "… delete the branch with" without its code would leave the reader hanging
+        if not c.code and runs_into_code(c.passage, c.span, c.text):
+            # "… delete the branch with" is read with its code, or not at all: alone it leaves the reader hanging
+            code = next((o for o in ranked if o.code and _runs_on_code(c, o)), None)
+            if code is None or c in chosen or code in chosen or words + w + word_count(code.text) > 2 * max_words:
+                continue
+            chosen += [c, code]
+            words += w + word_count(code.text)
             continue
         intro = _introduction(c, ranked) if c.code else None
         if c.code and not how and intro not in chosen:
@@ -145,6 +149,11 @@ def _turns(c: Candidate, tuning: Tuning) -> bool:
 def _runs_on(prev: Candidate, c: Candidate) -> bool:
     """c is the sentence right after prev in the same passage, neither of them code."""
     return prev.passage.pid == c.passage.pid and not prev.code and not c.code and c.span[0] in _neighbours(prev, (1,))
+
+
+def _runs_on_code(c: Candidate, code: Candidate) -> bool:
+    """code is the code block right after the sentence c in its passage."""
+    return c.passage.pid == code.passage.pid and code.span[0] in _neighbours(c, (1,))
 
 
 def _introduction(code: Candidate, candidates: list[Candidate]) -> Candidate | None:
