@@ -154,6 +154,8 @@ class Tuning:
     #: An answer stays short: at most this many words and sentences.
     max_answer_words: int = 70
     max_answer_sentences: int = 3
+    #: A lead-in's list is quoted whole within this many words (by the items' labels when it would not fit).
+    list_max_words: int = 100
     #: A sentence joins the best one when it scores at least this close to it.
     join_margin: float = 0.25
     #: The sentence after the best one in its paragraph goes on with it when it scores at least this close to it.

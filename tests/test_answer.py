@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.answer.compose import abstain, compose, select_sentences
 from bot.records import Candidate, Passage
 
@@ -221,6 +223,44 @@ def test_a_sentence_that_runs_into_code_joins_with_its_code():
     code = replace(cand(p, (43, 54), "sslproto ''", 0.3), code=True)
     assert select_sentences([best, intro, code], how=False) == [best, intro, code]
     assert select_sentences([best, intro], how=False) == [best]  # without its code it still leaves the reader hanging
+
+
+def _listed(items, lead="Here is what they do:"):
+    """A passage of a lead-in and a bulleted list, with one candidate per sentence (the lead-in best)."""
+    lines = [lead] + [f"  \u2022 {item}" for item in items] + ["", "It is a demanding role."]
+    text = "\n".join(lines)
+    spans, at = [], 0
+    for line in lines:
+        if line:
+            body = line.lstrip(" \u2022")
+            start = text.index(body, at)
+            spans.append((start, start + len(body)))
+            at = start + len(body)
+    p = passage(0, text, heading="Daily tasks", sentences=spans)
+    texts = [text[s:e] for s, e in spans]
+    cands = [cand(p, span, t, 0.9 if k == 0 else 0.5 - k * 0.01) for k, (span, t) in enumerate(zip(spans, texts, strict=True))]
+    return p, [replace(cands[0], incomplete=True), *cands[1:]]
+
+
+def test_a_lead_in_gives_its_list_as_a_list():
+    """ "Here's a glimpse into their daily tasks:" is answered by the items that follow it, each on its own line,
+    however low they score; the paragraph after the list is not one of them."""
+    items = ["Building pipelines: Data flows to models.", "Tuning models: Faster and more accurate.", "Teamwork: It is key!"]
+    _, cands = _listed(items)
+    chosen = select_sentences(cands)
+    assert [c.text for c in chosen] == ["Here is what they do:", *items]
+    text = compose("what do they do", chosen, 3).text
+    assert text == "Daily tasks: Here is what they do:\n\u2022 " + "\n\u2022 ".join(items) + " [1]"
+
+
+def test_a_long_list_is_given_by_its_labels():
+    long = " ".join(["word"] * 40)
+    items = [f"Label number {k}: {long}." for k in range(4)]
+    _, cands = _listed(items)
+    assert [c.text for c in select_sentences(cands)][1:] == [f"Label number {k}" for k in range(4)]
+    unlabelled = [f"Item {k} {long}." for k in range(4)]  # no labels: as many whole items as fit
+    _, cands = _listed(unlabelled)
+    assert [c.text for c in select_sentences(cands)][1:] == unlabelled[:2]
 
 
 def test_how_to_questions_are_told_apart():

@@ -9,6 +9,7 @@ where two articles speak to a question both are quoted and cited. Markers
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.answer.roles import is_signpost
 from bot.config import TUNING, Tuning
@@ -46,7 +47,11 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
     best = ranked[0]
     chosen = [best]
     words = word_count(best.text)
-    if best.incomplete:  # it only introduces the answer: the next sentence of its passage says it
+    items = _list_after(best, ranked, tuning) if best.incomplete else []
+    if items:  # it introduces a list: the list is the answer
+        chosen += items
+        words += sum(word_count(c.text) for c in items)
+    elif best.incomplete:  # it only introduces the answer: the next sentence of its passage says it
         following = _neighbours(best, (1,))
         for c in ranked[1:]:
             room = 2 * max_words if c.code else max_words  # the code a sentence introduces is the answer
@@ -120,6 +125,40 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
     return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
 
 
+def _list_after(lead: Candidate, candidates: list[Candidate], tuning: Tuning) -> list[Candidate]:
+    """The items of the list right after a lead-in ("Here's a glimpse into their daily tasks:"), each by its first
+    sentence; by their labels alone ("Building data pipelines") when the whole items would not fit. None when no
+    list of two items or more follows it."""
+    p = lead.passage
+    by_start = {c.span[0]: c for c in candidates if c.passage.pid == p.pid and not c.code}
+    i = _position(p, lead.span)
+    items: list[Candidate] = []
+    for s, _ in p.sentences[i + 1 :] if i >= 0 else ():
+        if not item_starts(p, s):
+            if "\n" in p.text[(items[-1].span[1] if items else lead.span[1]) - p.start : s - p.start]:
+                break  # a paragraph after the list, or no list at all
+            continue  # an item's own further sentences
+        if s not in by_start:
+            break
+        items.append(by_start[s])
+    if len(items) < 2:
+        return []
+    budget = tuning.list_max_words - word_count(lead.text)
+    if sum(word_count(c.text) for c in items) > budget:
+        labels = [c.text.split(": ", 1)[0] for c in items]
+        if all(": " in c.text for c in items) and sum(map(word_count, labels)) <= budget:
+            return [replace(c, text=label) for c, label in zip(items, labels, strict=True)]
+        while items and sum(word_count(c.text) for c in items) > budget:
+            items.pop()
+    return items if len(items) >= 2 else []
+
+
+def item_starts(p: Passage, start: int) -> bool:
+    """A sentence of the passage that begins a list item: only a list marker before it on its line."""
+    line = p.text[p.text.rfind("\n", 0, start - p.start) + 1 : start - p.start]
+    return bool(line.strip()) and bool(LIST_MARKER.fullmatch(line.lstrip()))
+
+
 def runs_into_code(passage: Passage, span: Span, text: str) -> bool:
     """A sentence that runs on into the code block after it ("delete the branch with"): it needs that code."""
     sentences = passage.sentences
@@ -173,12 +212,14 @@ def _same_item(best: Candidate, c: Candidate) -> bool:
     return bool(LIST_MARKER.match(line.lstrip())) and "\n" not in p.text[end:after]
 
 
-def _with_section(c: Candidate) -> str:
-    """Name the section a sentence comes from when its heading is a topic (not a question)."""
+def _with_section(c: Candidate, bullet: bool = False) -> str:
+    """Name the section a sentence comes from when its heading is a topic (not a question); a list's first item
+    (``bullet``) on a line of its own."""
     heading = display_sentence(c.passage.heading)
+    text = f"• {c.text}" if bullet else c.text
     if not heading or heading.endswith("?") or for_matching(heading) in for_matching(c.text):
-        return c.text
-    return f"{heading}: {c.text}"
+        return text
+    return f"{heading}:\n{text}" if bullet else f"{heading}: {text}"
 
 
 def compose(question: str, chosen: list[Candidate], max_citations: int, interpreted_as: str = "", confidence: float = 0.0) -> Answer:
@@ -189,7 +230,7 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
     passages: dict[int, Passage] = {}
     parts = []
     prev: Candidate | None = None
-    for c in chosen:
+    for k, c in enumerate(chosen):
         pid = c.passage.pid
         if pid not in numbers:
             if len(numbers) >= max_citations:
@@ -202,10 +243,18 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
         marker = f" [{numbers[pid]}]"
         if c.code:
             parts.append(f"{FENCE}\n{c.text}\n{FENCE}{marker}")
+        elif prev is not None and prev.passage.pid == pid and item_starts(c.passage, c.span[0]):
+            parts[-1] = f"{parts[-1].removesuffix(marker)}\n• {c.text}{marker}"  # a list item, on its own line
         elif prev is not None and _runs_on(prev, c):  # one marker for a run of a passage's sentences, read as one
-            parts[-1] = f"{parts[-1].removesuffix(marker)} {c.text}{marker}"
+            after_list = "\n• " in parts[-1] and "\n" in c.passage.text[prev.span[1] - c.passage.start : c.span[0] - c.passage.start]
+            parts[-1] = f"{parts[-1].removesuffix(marker)}{chr(10) if after_list else ' '}{c.text}{marker}"
         else:
-            parts.append(f"{_with_section(c) if first_from_passage else c.text}{marker}")
+            nxt = chosen[k + 1] if k + 1 < len(chosen) else None
+            bullet = (
+                nxt is not None and nxt.passage.pid == pid and item_starts(c.passage, c.span[0]) and item_starts(nxt.passage, nxt.span[0])
+            )
+            text = _with_section(c, bullet) if first_from_passage else f"• {c.text}" if bullet else c.text
+            parts.append(f"{chr(10) if bullet and parts else ''}{text}{marker}")  # a list starts on a line of its own
         prev = c
     citations = tuple(
         Citation.of(n, passages[pid], scores[pid], tuple(sorted(highlights[pid])))
