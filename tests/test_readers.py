@@ -281,6 +281,29 @@ def test_footnotes_are_text_and_a_pages_aside_is_not(tmp_path):
     assert "newsletter" not in doc.text
 
 
+PUBLICAN = """<html><head><title>Chapter 12. FAQ</title></head><body><ul class="docnav top"><li class="previous"><a href="ch11.html">
+<strong>Prev</strong></a></li><li class="home">Securing Manual</li><li class="next"><a href="ch13.html"><strong>Next</strong></a></li></ul>
+<div class="chapter"><div class="titlepage"><h1 class="title">Chapter 12. FAQ</h1></div>
+<div class="section"><h2 class="title">12.1. Can I remove inetd?</h2><div class="para">Not easily, since netbase depends on it.
+<a href="#ftn.1"><sup>[1]</sup></a></div></div>
+<div class="section"><h2 class="title">12.2. Why is port 111 open?</h2><div class="para">It is the portmapper.</div></div>
+<div class="footnotes"><br /><hr /><div id="ftn.1" class="footnote"><div class="para"><a href="#1"><sup>[1]</sup></a>
+Check with apt-cache rdepends first.</div></div></div></div>
+<ul class="docnav"><li class="previous"><a href="ch11.html"><strong>Prev</strong>11. Logs</a></li><li class="home">
+<a href="index.html"><strong>Home</strong></a></li></ul></body></html>"""
+
+
+def test_docbook_footnotes_are_their_own_section_and_publicans_page_links_are_left_out(tmp_path):
+    """DocBook (and Publican, built on it) gathers a page's footnotes in div.footnotes at its end: they are the
+    page's, not the last question's answer. Publican puts "Prev / Home / Next" in ul.docnav, top and bottom."""
+    doc, passages = read(tmp_path, "ch12.html", PUBLICAN)
+    assert "Prev" not in doc.text and "Home" not in doc.text
+    (last,) = [p for p in passages if "portmapper" in p.text]
+    assert "apt-cache" not in last.text
+    (note,) = [p for p in passages if "apt-cache rdepends" in p.text]
+    assert note.heading == "Footnotes"
+
+
 FIELD_LIST = """<!DOCTYPE html><html><head><title>Sorting HOW TO</title></head><body><div class="body" role="main">
 <section id="sorting-how-to"><h1>Sorting HOW TO<a class="headerlink" href="#sorting-how-to">¶</a></h1>
 <dl class="field-list simple"><dt class="field-odd">Author<span class="colon">:</span></dt><dd class="field-odd"><p>Andrew Dalke</p></dd>

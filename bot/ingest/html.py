@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from bot.ingest.declared import declared_metadata
-from bot.ingest.html_furniture import HEADINGS, drop_contents_lines, dropped, tokens
+from bot.ingest.html_furniture import ENDNOTES, HEADINGS, drop_contents_lines, dropped, tokens
 from bot.ingest.layout import BULLET, CELL, TextBuilder, heading_text, inline
 from bot.text import word_count
 
@@ -118,6 +118,7 @@ class _Walker:
     def __init__(self, out: TextBuilder) -> None:
         self.out = out
         self.level = 1  # of the last heading, for dt terms and bold questions
+        self.top = 6  # the highest level of a heading so far: the page's own
         self.pending: list[str] = []
         self.item_open = False  # the text gathered next is a list item's own (before any nested block)
         self.label = ""  # an admonition's label ("Tip: "), put before the next paragraph
@@ -136,7 +137,7 @@ class _Walker:
     def heading(self, text: str, level: int) -> None:
         self.flush()
         if heading_text(text):
-            self.level = level
+            self.level, self.top = level, min(self.top, level)
             self.out.add("heading", text, level=level)
 
     def walk(self, el, in_admonition: bool = False) -> None:
@@ -165,6 +166,8 @@ class _Walker:
             self.heading(self.inline_text(el), HEADINGS[tag])
             return
         self.flush()
+        if ENDNOTES in tokens(el) and tag in ("div", "section"):  # the page's footnotes, not its last section's
+            self.heading("Footnotes", min(self.top + 1, 6))
         if tag == "pre":
             self.out.add("code", el.text_content())
         elif tag in _LISTS:

@@ -16,15 +16,18 @@ _DROP_TAGS = frozenset(
     "script style noscript template nav header footer aside form button select input textarea svg iframe object embed map head".split()
 )
 #: Class or id tokens of page furniture in the common site generators (Sphinx, MkDocs, Docusaurus, DocBook, AsciiDoc, MediaWiki,
-#: Texinfo: its node links "Next: …, Up: … [Contents][Index]" in div.header or div.nav-panel, its menus in ul.section-toc).
+#: Texinfo: its node links "Next: …, Up: … [Contents][Index]" in div.header or div.nav-panel, its menus in ul.section-toc;
+#: Publican: "Prev / Home / Next" in ul.docnav).
 _DROP_TOKENS = frozenset(
     "sphinxsidebar sphinxsidebarwrapper related headerlink toc toctree-wrapper contents localtoc navigation navbar nav "
     "breadcrumb breadcrumbs footer sidebar skip skip-link menu search searchbox prev-next rst-footer-buttons wy-nav-side "
     "wy-breadcrumbs md-sidebar md-header md-footer md-nav md-source-file theme-doc-sidebar-container pagination-nav "
     "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
-    "navfooter footnotes-sep copyright feedback cookie-banner section-toc mini-toc nav-panel header".split()
+    "navfooter footnotes-sep copyright feedback cookie-banner section-toc mini-toc nav-panel header docnav".split()
 )
 _NOTES = frozenset("footnote footnote-list citation citation-list".split())
+#: A page's footnotes gathered at its end (DocBook's and Publican's div.footnotes, pandoc's section.footnotes).
+ENDNOTES = "footnotes"
 _EDIT_LINK = re.compile(
     r"^(edit (this page|on github|on gitlab|source)|view (page )?source|improve this (page|doc)|suggest an edit)$", re.I
 )
