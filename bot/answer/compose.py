@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.answer.placement import introduction, item_starts, neighbours, position, runs_into_code, runs_on, runs_on_code, same_item
 from bot.answer.roles import is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
-from bot.text import LIST_MARKER, clean, fold, for_matching, word_count
+from bot.text import clean, fold, for_matching, word_count
 
 #: Code in an answer's text is fenced, as in Markdown: the chat shows it as code, a terminal as it is.
 FENCE = "```"
@@ -52,7 +53,7 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         chosen += items
         words += sum(word_count(c.text) for c in items)
     elif best.incomplete:  # it only introduces the answer: the next sentence of its passage says it
-        following = _neighbours(best, (1,))
+        following = neighbours(best, (1,))
         for c in ranked[1:]:
             room = 2 * max_words if c.code else max_words  # the code a sentence introduces is the answer
             if c.passage.pid == best.passage.pid and c.span[0] in following and words + word_count(c.text) <= room:
@@ -60,22 +61,22 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
                 words += word_count(c.text)
                 break
     elif best.code:  # a code block is read with the sentence that introduces it
-        intro = _introduction(best, ranked)
+        intro = introduction(best, ranked)
         if intro is not None:
             chosen.append(intro)
             words += word_count(intro.text)
     if not best.incomplete and not best.code:  # what the best sentence says is often finished by the next one
-        following = _neighbours(best, (1,))
+        following = neighbours(best, (1,))
         for c in ranked[1:]:
             if c.span[0] in following and c.passage.pid == best.passage.pid and _turns(c, tuning):
-                reply = next((o for o in ranked if _runs_on(c, o)), None)  # "… In machine learning? Not so much."
+                reply = next((o for o in ranked if runs_on(c, o)), None)  # "… In machine learning? Not so much."
                 for r in (c, reply) if reply is not None else ():  # the turn and its reply, or neither
                     if words + word_count(r.text) <= max_words:
                         chosen.append(r)
                         words += word_count(r.text)
                         max_sentences += 1
                 break
-            if c.span[0] in following and not c.code and (c.score >= best.score - tuning.continue_margin or _same_item(best, c)):
+            if c.span[0] in following and not c.code and (c.score >= best.score - tuning.continue_margin or same_item(best, c)):
                 if word_count(c.text) > tuning.continue_max_words or is_signpost(c.text):
                     break  # a long one says more than the best sentence's rest: it competes for its place
                 if words + word_count(c.text) <= max_words and c.passage.pid == best.passage.pid:
@@ -84,12 +85,12 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
                     max_sentences += 1  # it finishes the best sentence: the others still have their places
                 break
     if not best.typed:  # the question asks for an amount the best sentence lacks: take it from a neighbour
-        neighbours = _neighbours(best, (-1, 1))
+        around = neighbours(best, (-1, 1))
         for c in ranked[1:]:
             if (
                 c.typed
                 and c.passage.pid == best.passage.pid
-                and (c.span[0] in neighbours or c.span[1] in neighbours)
+                and (c.span[0] in around or c.span[1] in around)
                 and c not in chosen
                 and words + word_count(c.text) <= max_words
             ):
@@ -102,13 +103,13 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         w = word_count(c.text)
         if not c.code and runs_into_code(c.passage, c.span, c.text):
             # "… delete the branch with" is read with its code, or not at all: alone it leaves the reader hanging
-            code = next((o for o in ranked if o.code and _runs_on_code(c, o)), None)
+            code = next((o for o in ranked if o.code and runs_on_code(c, o)), None)
             if code is None or c in chosen or code in chosen or words + w + word_count(code.text) > 2 * max_words:
                 continue
             chosen += [c, code]
             words += w + word_count(code.text)
             continue
-        intro = _introduction(c, ranked) if c.code else None
+        intro = introduction(c, ranked) if c.code else None
         if c.code and not how and intro not in chosen:
             continue  # code without the sentence that introduces it does not say what a thing is or why
         if c in chosen or words + w > max_words or any(_similar(c.text, o.text, tuning.same_sentence_overlap) for o in chosen):
@@ -131,7 +132,7 @@ def _list_after(lead: Candidate, candidates: list[Candidate], tuning: Tuning) ->
     list of two items or more follows it."""
     p = lead.passage
     by_start = {c.span[0]: c for c in candidates if c.passage.pid == p.pid and not c.code}
-    i = _position(p, lead.span)
+    i = position(p, lead.span)
     items: list[Candidate] = []
     for s, _ in p.sentences[i + 1 :] if i >= 0 else ():
         if not item_starts(p, s):
@@ -153,63 +154,9 @@ def _list_after(lead: Candidate, candidates: list[Candidate], tuning: Tuning) ->
     return items if len(items) >= 2 else []
 
 
-def item_starts(p: Passage, start: int) -> bool:
-    """A sentence of the passage that begins a list item: only a list marker before it on its line."""
-    line = p.text[p.text.rfind("\n", 0, start - p.start) + 1 : start - p.start]
-    return bool(line.strip()) and bool(LIST_MARKER.fullmatch(line.lstrip()))
-
-
-def runs_into_code(passage: Passage, span: Span, text: str) -> bool:
-    """A sentence that runs on into the code block after it ("delete the branch with"): it needs that code."""
-    sentences = passage.sentences
-    i = _position(passage, span)
-    return 0 <= i < len(sentences) - 1 and sentences[i + 1] in passage.code and not text.endswith((".", "!", "?"))
-
-
-def _position(passage: Passage, span: Span) -> int:
-    """Which sentence of its passage a span ends with (a candidate may begin with a short one before it: "Yes! …")."""
-    return next((i for i, (_, end) in enumerate(passage.sentences) if end == span[1]), -1)
-
-
-def _neighbours(c: Candidate, steps: tuple[int, ...]) -> set[int]:
-    """Where the sentences at the given steps from c in its passage begin (after it) or end (before it)."""
-    sentences = c.passage.sentences
-    i = _position(c.passage, c.span)
-    if i < 0:
-        return set()
-    return {sentences[i + d][0 if d > 0 else 1] for d in steps if 0 <= i + d < len(sentences)}
-
-
 def _turns(c: Candidate, tuning: Tuning) -> bool:
     """A short question after a statement, that the text then answers ("In machine learning?"): a rhetorical turn."""
     return c.text.endswith("?") and not c.code and word_count(c.text) <= tuning.turn_max_words
-
-
-def _runs_on(prev: Candidate, c: Candidate) -> bool:
-    """c is the sentence right after prev in the same passage, neither of them code."""
-    return prev.passage.pid == c.passage.pid and not prev.code and not c.code and c.span[0] in _neighbours(prev, (1,))
-
-
-def _runs_on_code(c: Candidate, code: Candidate) -> bool:
-    """code is the code block right after the sentence c in its passage."""
-    return c.passage.pid == code.passage.pid and code.span[0] in _neighbours(c, (1,))
-
-
-def _introduction(code: Candidate, candidates: list[Candidate]) -> Candidate | None:
-    """The candidate sentence just before a code block in its passage: the one that introduces it."""
-    before = _neighbours(code, (-1,))
-    return next((c for c in candidates if c.passage.pid == code.passage.pid and c.span[1] in before and not c.code), None)
-
-
-def _same_item(best: Candidate, c: Candidate) -> bool:
-    """c goes on with best in one list item: one point, whose sentences finish each other ("Colons cannot be escaped
-    in menu entries. They will be replaced with semicolons.")."""
-    p = best.passage
-    if c.passage.pid != p.pid:
-        return False
-    start, end, after = best.span[0] - p.start, best.span[1] - p.start, c.span[0] - p.start
-    line = p.text[p.text.rfind("\n", 0, start) + 1 :]
-    return bool(LIST_MARKER.match(line.lstrip())) and "\n" not in p.text[end:after]
 
 
 def _with_section(c: Candidate, bullet: bool = False) -> str:
@@ -245,7 +192,7 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
             parts.append(f"{FENCE}\n{c.text}\n{FENCE}{marker}")
         elif prev is not None and prev.passage.pid == pid and item_starts(c.passage, c.span[0]):
             parts[-1] = f"{parts[-1].removesuffix(marker)}\n• {c.text}{marker}"  # a list item, on its own line
-        elif prev is not None and _runs_on(prev, c):  # one marker for a run of a passage's sentences, read as one
+        elif prev is not None and runs_on(prev, c):  # one marker for a run of a passage's sentences, read as one
             after_list = "\n• " in parts[-1] and "\n" in c.passage.text[prev.span[1] - c.passage.start : c.span[0] - c.passage.start]
             parts[-1] = f"{parts[-1].removesuffix(marker)}{chr(10) if after_list else ' '}{c.text}{marker}"
         else:
