@@ -1,6 +1,6 @@
 """Gates on the question sets beyond the seed's exam-style ones: the two realistic sets (typed as people type),
-the six real documentation sets of eval/docsets/, each indexed with the real model, and four sets typed as people
-type over four of them. No slipping back from the figures in docs/performance.md."""
+the seven real documentation sets of eval/docsets/, each indexed with the real model, and five sets typed as people
+type over five of them. No slipping back from the figures in docs/performance.md."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ FLOORS = {
     "sqlite": (0.92, 0.84, 1.0, 0.05),
     "fetchmail": (0.73, 0.73, 1.0, 0.05),
     "docutils": (0.73, 0.73, 1.0, 0.12),
+    "harden": (0.88, 0.92, 0.5, 0.05),
 }
 
 
@@ -69,6 +70,7 @@ TYPED = {
     "git-typed": ("git", (0.64, 0.70, 1.0)),
     "fetchmail-typed": ("fetchmail", (0.81, 0.87, 1.0)),
     "docutils-typed": ("docutils", (0.75, 0.62, 1.0)),
+    "harden-typed": ("harden", (0.70, 0.82, 1.0)),
 }
 
 
