@@ -101,6 +101,7 @@ class Candidate:
     typed: bool = False  # holds the kind of answer the question asks for (an amount, a figure)
     incomplete: bool = False  # a lead-in or a restatement of the question: needs the sentence after it
     code: bool = False  # a code block, quoted verbatim
+    symptom: bool = False  # a code block that restates the question (the log lines asked about): the text after it answers
 
 
 @dataclass(frozen=True, kw_only=True)

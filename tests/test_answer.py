@@ -263,6 +263,26 @@ def test_a_long_list_is_given_by_its_labels():
     assert [c.text for c in select_sentences(cands)][1:] == unlabelled[:2]
 
 
+def test_log_lines_the_question_quotes_are_followed_by_the_text_that_explains_them():
+    """ "auth.log full of cron root sessions opened/closed, what's that": the FAQ entry opens with those log lines, and
+    the sentences after them answer; the lines alone only show the asker what they already saw."""
+    from bot.answer.roles import quotes_question
+
+    question = "auth.log full of cron root sessions opened/closed whats that"
+    log = "May 2 PAM_unix[1477]: (cron) session closed for user root\nMay 2 PAM_unix[1536]: (cron) session opened for user root"
+    assert quotes_question(log, question)
+    assert not quotes_question("$ git branch -d experimental", "how do I delete a branch")  # a command that answers
+    text = f"You might see entries like these: {log} These are due to a cron job. Nothing to worry about."
+    spans = ((0, 33), (34, 34 + len(log)), (35 + len(log), 59 + len(log)), (60 + len(log), len(text)))
+    p = replace(passage(0, text, sentences=spans), code=(spans[1],))
+    lead = replace(cand(p, spans[0], text[: spans[0][1]], 0.9), incomplete=True)
+    code = replace(cand(p, spans[1], log, 0.85), code=True, symptom=True)
+    why = cand(p, spans[2], "These are due to a cron job.", 0.2)
+    rest = cand(p, spans[3], "Nothing to worry about.", 0.1)
+    assert select_sentences([lead, code, why, rest], how=False) == [lead, code, why, rest]
+    assert select_sentences([lead, replace(code, symptom=False), why, rest], how=False) == [lead, replace(code, symptom=False)]
+
+
 def test_how_to_questions_are_told_apart():
     from bot.answer.wants import wants
 

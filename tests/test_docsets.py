@@ -70,7 +70,7 @@ TYPED = {
     "git-typed": ("git", (0.64, 0.70, 1.0)),
     "fetchmail-typed": ("fetchmail", (0.81, 0.87, 1.0)),
     "docutils-typed": ("docutils", (0.75, 0.62, 1.0)),
-    "harden-typed": ("harden", (0.70, 0.82, 1.0)),
+    "harden-typed": ("harden", (0.76, 0.82, 1.0)),
 }
 
 

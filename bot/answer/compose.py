@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.answer.placement import introduction, item_starts, neighbours, position, runs_into_code, runs_on, runs_on_code, same_item
+from bot.answer.placement import after, introduction, item_starts, neighbours, position, runs_into_code, runs_on, runs_on_code, same_item
 from bot.answer.roles import is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
@@ -119,6 +119,14 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         if intro is not None and intro not in chosen and words + word_count(intro.text) <= max_words:
             chosen.append(intro)  # code is read with the sentence that introduces it, when that fits
             words += word_count(intro.text)
+    for code in [c for c in chosen if c.symptom]:  # the log lines asked about: the text after them answers
+        prose = sum(word_count(c.text) for c in chosen if not c.code)
+        for c in after(code, ranked):
+            if c.code or prose + word_count(c.text) > max_words:
+                break
+            if c not in chosen:
+                chosen.append(c)
+                prose += word_count(c.text)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}
     for c in chosen:

@@ -55,6 +55,14 @@ def novelty(sentence: str, question: str) -> float:
     return len(words - _content(question)) / len(words)
 
 
+def quotes_question(code: str, question: str) -> bool:
+    """A code block that holds much of what the question says ("possible SYN flooding on port X … what is
+    happening?" over the log lines an FAQ entry opens with): what the asker sees, not what they should do."""
+    asked = _content(question)
+    held = asked & _content(code)
+    return len(held) >= 3 and 2 * len(held) >= len(asked)
+
+
 def is_echo(sentence: str, question: str, threshold: float = TUNING.echo_novelty) -> bool:
     """The sentence mostly restates the question."""
     return novelty(sentence, question) <= threshold

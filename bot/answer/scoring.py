@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.answer.compose import display_code, display_sentence
 from bot.answer.placement import runs_into_code
-from bot.answer.roles import is_echo, is_lead_in, is_signpost
+from bot.answer.roles import is_echo, is_lead_in, is_signpost, quotes_question
 from bot.answer.wants import Wants, instructs, states_money, states_number
 from bot.config import Tuning
 from bot.records import Candidate, Hit
@@ -102,6 +102,7 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                     or asks_before_answer(p, i, shown)
                     or is_echo(shown, query.text, tuning.echo_novelty),
                     code=is_code,
+                    symptom=is_code and quotes_question(shown, query.text),
                 )
             )
     return out
