@@ -219,6 +219,9 @@ class Tuning:
     typo_two_edits_from: int = 7
     #: …and from this many, a swapped pair of letters after the first ("lsit": "list"), the one slip a short word allows.
     typo_swap_from: int = 4
+    #: A word whose stem the corpus knows is still a typo of a corpus word this many times as frequent as that stem's
+    #: words ("beeing" over pages that say "bee" 6 times and "being" 43: "being").
+    typo_family_ratio: int = 5
 
     # --- nearest-neighbour index (bot.search.ann; figures from `python -m bot bench --scale`)
     #: Up to this many vectors, exact search: exact neighbours in about a millisecond (docs/performance.md, Scale).

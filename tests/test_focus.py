@@ -100,6 +100,28 @@ def test_a_doubled_letter_written_once_wins_a_tie():
     assert vocabulary.nearest("reaal") == "real"  # no doubled letter missed: the most frequent
 
 
+def test_a_letter_left_out_wins_a_tie_over_a_letter_changed():
+    """ "statup" is one edit from "status" (a letter changed) and from "startup" (one left out, the commoner slip): over
+    a corpus that says "status" more often, still "startup"."""
+    vocabulary = Vocabulary(set(), lambda: ["status"] * 9 + ["startup"], frozenset())
+    assert vocabulary.nearest("statup") == "startup"
+
+
+def test_a_word_whose_stem_the_corpus_knows_is_still_a_typo_of_a_far_commoner_word():
+    """ "beeing" stems to "bee", which a big corpus may say a few times; "being", one letter away, it says far more
+    often: a typo, not a word about bees. "codes" stays: "code", of its own stem, is as near as the commoner "cores"."""
+
+    def stem_of(word: str) -> str:
+        return {"beeing": "bee", "bee": "bee", "being": "be", "codes": "code", "code": "code", "cores": "core"}.get(word, word)
+
+    words = ["bee"] * 6 + ["being"] * 43 + ["been"] * 40 + ["code"] * 30 + ["cores"] * 200
+    vocabulary = Vocabulary({"bee", "be", "been", "code", "core"}, lambda: words, frozenset())
+    assert vocabulary.correct("pros of beeing an engineer", stem_of).text == "pros of being an engineer"
+    assert vocabulary.correct("which codes", stem_of).corrections == ()
+    sparse = Vocabulary({"bee", "be"}, lambda: ["bee"] * 20 + ["being"] * 43, frozenset())
+    assert sparse.correct("pros of beeing", stem_of).corrections == ()  # "being" only twice as common: left alone
+
+
 def test_a_short_word_is_read_with_one_swapped_pair_of_letters_after_its_first():
     vocabulary = Vocabulary(set(), lambda: ["list", "slit", "gits"], frozenset())
     assert vocabulary.nearest("lsit") == "list"  # not "slit": the first letter is kept

@@ -77,7 +77,7 @@ class Vocabulary:
 
     def nearest(self, word: str, tuning: Tuning = TUNING) -> str | None:
         """The corpus word closest to ``word`` within the edits allowed for its length; on a tie the one it misses a
-        doubled letter of, then the more frequent."""
+        doubled letter of, then one it misses a letter of ("statup": "startup", not "status"), then the more frequent."""
         allowed = self._allowed(word, tuning)
         found = _within(word, self._by_length, allowed) if allowed else []
         if not found and len(word) >= tuning.typo_swap_from:
@@ -86,7 +86,19 @@ class Vocabulary:
         if not found:
             return None
         best = min(d for _, d, _ in found)
-        return max((w for w, d, _ in found if d == best), key=lambda w: (_undoubled(w, word), self._forms[w], w))
+        return max((w for w, d, _ in found if d == best), key=lambda w: (_undoubled(w, word), _omitted(w, word), self._forms[w], w))
+
+    def _misread(self, word: str, stem: Callable[[str], str | None], tuning: Tuning) -> str | None:
+        """The corpus word a word it does not write is a typo of, though its stem is the corpus's: a word of another stem
+        within the edits allowed, written ``Tuning.typo_family_ratio`` times as often as all the words of its stem, and
+        no word of its own stem that near ("codes" is "code" plural, whatever "cores" counts)."""
+        own = stem(word)
+        right = self.nearest(word, tuning)
+        near = _within(word, self._by_length, self._allowed(word, tuning)) if right is not None else []
+        if right is None or any(stem(w) == own for w, _, _ in near):
+            return None
+        family = sum(n for w, n in self._counts.items() if w.startswith(own or word) and stem(w) == own)
+        return right if self._forms[right] >= tuning.typo_family_ratio * max(family, 1) else None
 
     def near(self, word: str, tuning: Tuning = TUNING) -> bool:
         """A word of the corpus within the edit distance allowed for a word of this length."""
@@ -193,7 +205,10 @@ class Vocabulary:
                     corrections[word] = phrase
                 continue
             if stem(word) in self.known and len(word) < tuning.typo_two_edits_from:
-                continue  # a short inflection the corpus knows by its stem ("deploys"): not a typo
+                right = self._misread(word, stem, tuning) if word not in self._counts else None
+                if right is not None:
+                    corrections[word] = right
+                continue  # else a short inflection the corpus knows by its stem ("deploys"): not a typo
             if word in self._counts:
                 continue
             right = self.nearest(word, tuning) or self.written_apart(word, stem) or self.clipped(word) or self._typed_english(word)
@@ -237,6 +252,11 @@ def _undoubled(right: str, typed: str) -> bool:
     """The typed word is the right one with a doubled letter written once ("realy": "really", "comunity"): the
     commonest slip, so it wins a tie of edit distance ("realy" is one edit from "real" and "ready" too)."""
     return any(right[i] == right[i + 1] and right[:i] + right[i + 1 :] == typed for i in range(len(right) - 1))
+
+
+def _omitted(right: str, typed: str) -> bool:
+    """The typed word is the right one with one letter left out ("statup": "startup")."""
+    return len(right) == len(typed) + 1 and any(right[:i] + right[i + 1 :] == typed for i in range(len(right)))
 
 
 def _clips(word: str, longer: str) -> bool:
