@@ -179,6 +179,8 @@ class Tuning:
     followup_boost: float = -0.1
     #: …and this much on one that picks among what it said ("which of those is quicker?"), whose answer is there.
     followup_choice_boost: float = 0.1
+    #: Every passage of the documents the previous answer cited gets this much on a follow-up: a chat goes on in them.
+    followup_document_boost: float = 0.05
     #: A follow-up's own best passages (by its words alone) that the joined query left out join its answer's passages.
     followup_own_passages: int = 1
     #: A follow-up's sentences are scored by the joined question's cosine and by its own words', this much the latter.

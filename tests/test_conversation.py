@@ -67,3 +67,32 @@ def test_a_followup_wants_what_its_own_words_ask_for_else_what_the_question_befo
     assert own.money and not own.how  # not the how-to of the question before
     kept = fake_bot._retrieve(fake_bot._read("and after that?", turns)).query.wants
     assert kept.how
+
+
+def test_a_followup_searches_the_documents_the_answer_before_cited_a_little_higher(fake_bot, monkeypatch):
+    """Over a folder of unrelated documents ("python" in the Sphinx manual and in an article on careers), a chat goes
+    on in the documents it was answered from: their passages gain Tuning.followup_document_boost, the cited ones
+    keep their own lower score."""
+    cited = fake_bot.index.passages[0]
+    turns = [_turn("How do I start with machine learning?")]
+    turns[0] = Turn(
+        question=turns[0].question,
+        resolved=turns[0].resolved,
+        answer=Answer(question="q", text="a", abstained=False, citations=(Citation.of(1, cited, 0.5, ((cited.start, cited.end),)),)),
+    )
+    seen = {}
+    search = fake_bot.retriever.search
+
+    def spy(query, k=None, vector=None, boost=None):
+        seen.update(boost or {})
+        return search(query, k=k, vector=vector, boost=boost)
+
+    monkeypatch.setattr(fake_bot.retriever, "search", spy)
+    fake_bot._retrieve(fake_bot._read("and after that?", turns))
+    same = [p.pid for p in fake_bot.index.passages if p.doc_id == cited.doc_id and p.pid != cited.pid]
+    others = [p.pid for p in fake_bot.index.passages if p.doc_id != cited.doc_id]
+    assert same and others
+    step = fake_bot.tuning.followup_document_boost
+    assert all(seen[pid] == pytest.approx(step) for pid in same)
+    assert seen[cited.pid] == pytest.approx(fake_bot.tuning.followup_boost + step)
+    assert not any(pid in seen for pid in others)
