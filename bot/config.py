@@ -154,6 +154,9 @@ class Tuning:
     #: An answer stays short: at most this many words and sentences.
     max_answer_words: int = 70
     max_answer_sentences: int = 3
+    #: A lead-in is read with what follows it, through up to this many introductions in a row (a table's caption, its
+    #: header: "There are tools to … Table 4.4. List of tools … package | command:" and then its rows).
+    introductions_in_a_row: int = 3
     #: A lead-in's list is quoted whole within this many words (by the items' labels when it would not fit).
     list_max_words: int = 100
     #: A sentence joins the best one when it scores at least this close to it.

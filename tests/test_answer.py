@@ -283,6 +283,26 @@ def test_log_lines_the_question_quotes_are_followed_by_the_text_that_explains_th
     assert select_sentences([lead, replace(code, symptom=False), why, rest], how=False) == [lead, replace(code, symptom=False)]
 
 
+def test_a_lead_in_is_read_through_a_tables_caption_and_header_to_its_rows():
+    """ "There are independent tools to generate encrypted passwords. Table 4.4. List of tools … package | command:" and
+    only then the rows that name them; "Table 4.4." is no candidate at all (too short), and is passed over."""
+    texts = [
+        "There are independent tools for it.",
+        "Table 4.4.",
+        "List of tools",
+        "package | command:",
+        "package: whois | command: mkpasswd",
+    ]
+    spans, at = [], 0
+    for t in texts:
+        spans.append((at, at + len(t)))
+        at += len(t) + 1
+    p = passage(0, " ".join(texts), sentences=spans)
+    lead, caption, header = (replace(cand(p, spans[k], texts[k], 0.9 - k * 0.1), incomplete=True) for k in (0, 2, 3))
+    row = cand(p, spans[4], texts[4], 0.3)
+    assert select_sentences([lead, caption, header, row]) == [lead, caption, header, row]
+
+
 def test_how_to_questions_are_told_apart():
     from bot.answer.wants import wants
 

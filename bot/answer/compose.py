@@ -52,14 +52,17 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
     if items:  # it introduces a list: the list is the answer
         chosen += items
         words += sum(word_count(c.text) for c in items)
-    elif best.incomplete:  # it only introduces the answer: the next sentence of its passage says it
-        following = neighbours(best, (1,))
-        for c in ranked[1:]:
-            room = 2 * max_words if c.code else max_words  # the code a sentence introduces is the answer
-            if c.passage.pid == best.passage.pid and c.span[0] in following and words + word_count(c.text) <= room:
-                chosen.append(c)
-                words += word_count(c.text)
+    elif best.incomplete:  # it only introduces the answer: what follows it in its passage says it
+        last = best
+        for _ in range(tuning.introductions_in_a_row):  # through a table's caption and header, introductions too
+            later = after(last, ranked)
+            if not later or words + word_count(later[0].text) > (2 * max_words if later[0].code else max_words):
+                break  # the code a sentence introduces is the answer: it has twice the room
+            chosen.append(later[0])
+            words += word_count(later[0].text)
+            if later[0].code or not later[0].incomplete:
                 break
+            last = later[0]
     elif best.code:  # a code block is read with the sentence that introduces it
         intro = introduction(best, ranked)
         if intro is not None:
