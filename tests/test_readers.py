@@ -232,6 +232,23 @@ def test_texinfo_node_links_and_menus_are_left_out(tmp_path):
     assert {"1.1 What is the shell?", "1.2 Why use it?"} <= {p.heading for p in passages}
 
 
+LINK_BARS = """<html><head><title>The FAQ - Basics</title></head><body>
+<p><a href="index.html">[ previous ]</a> <a href="index.html#contents">[ Contents ]</a> <a href="ch-basic.html">[ 1 ]</a>
+<a href="ch-get.html">[ 2 ]</a> <a href="ch-get.html">[ next ]</a></p><hr><h1>The FAQ<br>Chapter 1 - Basics</h1>
+<h2><a name="s-what"></a>1.1 What is the tool?</h2><p>It is a set of <a href="x.html">utilities</a> for mail.</p>
+<p>See <a href="a.html">one</a>, <a href="b.html">two</a>, <a href="c.html">three</a> and <a href="d.html">four</a> for more.</p>
+<hr><p><a href="index.html">Home</a> | <a href="dl.html">Download</a> | <a href="faq.html">FAQ</a> | <a href="about.html">About us</a></p>
+</body></html>"""
+
+
+def test_a_line_of_short_links_and_nothing_else_is_navigation(tmp_path):
+    """Old DocBook tools (debiandoc) put "[ previous ] [ Contents ] [ 1 ] [ 2 ] … [ next ]" above and below every page,
+    as a plain paragraph of links; hand-made sites a "Home | Download | …" line. A sentence with links in it stays."""
+    doc, passages = read(tmp_path, "ch-basic.html", LINK_BARS)
+    assert "previous" not in doc.text and "Download" not in doc.text
+    assert "See one, two, three and four for more." in doc.text and "utilities for mail" in doc.text
+
+
 API_ENTRIES = """<html><head><title>paths</title></head><body><div class="body" role="main"><section id="paths"><h1>paths</h1>
 <p>Functions on path names.</p>
 <dl class="py function"><dt class="sig sig-object py" id="paths.join">paths.join(path, *paths)</dt>

@@ -25,6 +25,7 @@ _DROP_TOKENS = frozenset(
     "theme-edit-this-page edit-this-page editpage mw-editsection noprint printfooter catlinks mw-jump-link navheader "
     "navfooter footnotes-sep copyright feedback cookie-banner section-toc mini-toc nav-panel header docnav".split()
 )
+_INLINE = frozenset("a span b strong em i img br code small sup sub abbr".split())
 _NOTES = frozenset("footnote footnote-list citation citation-list".split())
 #: A page's footnotes gathered at its end (DocBook's and Publican's div.footnotes, pandoc's section.footnotes).
 ENDNOTES = "footnotes"
@@ -55,7 +56,7 @@ def dropped(el) -> bool:
     hit = tokens(el) & _DROP_TOKENS
     if hit == {"header"} and any(el.iter(*HEADINGS)):  # a box holding the page's title is the page's own
         hit = set()
-    return bool(hit) or (el.tag in _CONTAINERS and _table_of_contents(el))
+    return bool(hit) or (el.tag in _CONTAINERS and _table_of_contents(el)) or (el.tag in ("p", "div") and _link_bar(el))
 
 
 def _table_of_contents(el) -> bool:
@@ -69,6 +70,20 @@ def _table_of_contents(el) -> bool:
         if len(links) != 1 or " ".join(li.text_content().split()) != " ".join(links[0].text_content().split()):
             return False
     return True
+
+
+def _link_bar(el) -> bool:
+    """A line of four or more short links and nothing else but brackets and separators ("[ previous ] [ Contents ]
+    [ 1 ] [ 2 ] … [ next ]", "Home | Download | About"): a page's navigation, whatever its class."""
+    if any(isinstance(d.tag, str) and d.tag not in _INLINE for d in el.iterdescendants()):
+        return False
+    links = [a for a in el.iter("a") if a.get("href") and a.text_content().strip()]
+    if len(links) < 4 or any(len(a.text_content().split()) > 3 for a in links):
+        return False
+    rest = el.text_content()
+    for a in links:
+        rest = rest.replace(a.text_content(), " ", 1)
+    return not re.sub(r"[\s\[\]|·•()/,.:;<>«»\-–—]+", "", rest)
 
 
 def drop_contents_lines(root) -> None:
