@@ -303,6 +303,18 @@ def test_a_lead_in_is_read_through_a_tables_caption_and_header_to_its_rows():
     assert select_sentences([lead, caption, header, row]) == [lead, caption, header, row]
 
 
+def test_an_answer_does_not_stop_on_a_lead_in_that_joined_it():
+    """A near-best sentence that introduces what follows ("To configure it, proceed as follows:") brings the sentence
+    after it when that fits, however low it scores: the answer ends on a complete thought."""
+    other = passage(1, "Sphinx can use MyST-Parser.")
+    text = "To configure it, proceed as follows: Install the parser."
+    p = passage(0, text, sentences=((0, 36), (37, 56)))
+    best = cand(other, (0, 27), "Sphinx can use MyST-Parser.", 0.9)
+    lead = replace(cand(p, (0, 36), "To configure it, proceed as follows:", 0.8), incomplete=True)
+    step = cand(p, (37, 56), "Install the parser.", 0.1)
+    assert select_sentences([best, lead, step]) == [best, lead, step]
+
+
 def test_how_to_questions_are_told_apart():
     from bot.answer.wants import wants
 

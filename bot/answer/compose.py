@@ -130,6 +130,11 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
             if c not in chosen:
                 chosen.append(c)
                 prose += word_count(c.text)
+    for c in [c for c in chosen[1:] if c.incomplete and not c.code]:  # an answer does not stop on "… as follows:"
+        later = after(c, ranked)
+        if later and later[0] not in chosen and words + word_count(later[0].text) <= (2 * max_words if later[0].code else max_words):
+            chosen.append(later[0])
+            words += word_count(later[0].text)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}
     for c in chosen:
