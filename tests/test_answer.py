@@ -156,6 +156,16 @@ def test_a_short_question_after_the_best_sentence_brings_its_reply():
     assert [c.text for c in select_sentences([best, long_question, reply])] == [best.text]
 
 
+def test_a_sentence_that_joins_the_answer_brings_its_turn_and_reply_too():
+    """The same turn after a sentence that is not the best one but joins it: its reply comes with it."""
+    text = "For most careers, there is a standard path. In machine learning? Not so much. Unrelated words here."
+    p = passage(0, text, sentences=((0, 43), (44, 64), (65, 77), (78, 98)))
+    best = cand(passage(1, "Becoming one won't be easy."), (0, 27), "Becoming one won't be easy.", 0.9)
+    joined = cand(p, (0, 43), "For most careers, there is a standard path.", 0.8)
+    turn, reply = cand(p, (44, 64), "In machine learning?", 0.1), cand(p, (65, 77), "Not so much.", 0.1)
+    assert select_sentences([best, joined, turn, reply]) == [best, joined, turn, reply]
+
+
 def test_sentences_of_one_passage_that_do_not_follow_each_other_keep_their_own_markers():
     p = passage(0, "One. Two. Three.", sentences=((0, 4), (5, 9), (10, 16)))
     answer = compose("q", [cand(p, (0, 4), "One is said here.", 0.9), cand(p, (10, 16), "Three is said here.", 0.8)], max_citations=3)

@@ -119,6 +119,17 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
             continue
         chosen.append(c)
         words += w
+        turn = next((o for o in ranked if runs_on(c, o) and _turns(o, tuning)), None)
+        reply = next((o for o in ranked if runs_on(turn, o)), None) if turn is not None else None
+        if (
+            reply is not None
+            and turn not in chosen
+            and reply not in chosen
+            and words + word_count(turn.text) + word_count(reply.text) <= max_words
+        ):
+            chosen += [turn, reply]  # "For most careers, … In machine learning? Not so much.", wherever it stands
+            words += word_count(turn.text) + word_count(reply.text)
+            max_sentences += 2
         if intro is not None and intro not in chosen and words + word_count(intro.text) <= max_words:
             chosen.append(intro)  # code is read with the sentence that introduces it, when that fits
             words += word_count(intro.text)
