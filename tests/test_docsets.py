@@ -1,6 +1,6 @@
-"""Gates on the question sets beyond the seed's exam-style ones: the two realistic sets (typed as people type),
-the seven real documentation sets of eval/docsets/, each indexed with the real model, and five sets typed as people
-type over five of them. No slipping back from the figures in docs/performance.md."""
+"""Gates on the question sets beyond the seed's exam-style ones: the four realistic sets (typed as people type),
+the seven real documentation sets of eval/docsets/, each indexed with the real model, five sets typed as people
+type over five of them, and all of them in one folder. No slipping back from the figures in docs/performance.md."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.model
 FLOORS = {
     "sphinx": (0.83, 0.83, 1.0, 0.05),
     "git": (0.83, 0.87, 0.83, 0.05),
-    "debian-reference": (0.83, 0.91, 1.0, 0.05),
+    "debian-reference": (0.87, 0.91, 1.0, 0.05),
     "sqlite": (0.92, 0.84, 1.0, 0.05),
-    "fetchmail": (0.73, 0.73, 1.0, 0.05),
+    "fetchmail": (0.76, 0.73, 1.0, 0.05),
     "docutils": (0.73, 0.73, 1.0, 0.12),
     "harden": (0.88, 0.92, 0.5, 0.05),
 }
@@ -67,7 +67,7 @@ def test_the_same_faq_rendered_by_sphinx_scores_as_docutils_own_writer(docset_bo
 #: Sets typed as people type over a documentation set: (its corpus, (answer_hit, cite_hit@1, oos_abstain) at least).
 TYPED = {
     "sqlite-typed": ("sqlite", (0.76, 0.76, 0.66)),
-    "git-typed": ("git", (0.64, 0.70, 1.0)),
+    "git-typed": ("git", (0.82, 0.76, 1.0)),
     "fetchmail-typed": ("fetchmail", (0.81, 0.87, 1.0)),
     "docutils-typed": ("docutils", (0.75, 0.62, 1.0)),
     "harden-typed": ("harden", (0.76, 0.82, 1.0)),
@@ -83,6 +83,33 @@ def test_typed_documentation_set_gate(name, docset_bot):
     assert result["false_abstain"] <= 0.07, result
 
 
+#: Over one folder holding the articles and all seven documentation sets (about 1,300 passages), as a user who adds
+#: their own documents to the seed has: (set, (answer_hit, cite_hit@1) at least).
+UNION = {
+    "realistic": (0.77, 0.71),
+    "debian-reference": (0.83, 0.79),
+    "fetchmail": (0.80, 0.76),
+    "git-typed": (0.76, 0.64),
+    "harden-typed": (0.76, 0.88),
+}
+
+
+def test_a_folder_of_unrelated_documents_answers_each_from_its_own(tmp_path_factory, real_settings):
+    """The seed articles beside the Sphinx manual, Git's pages, SQLite's FAQ and the rest: each set's questions are
+    still answered from their own pages, and a chat goes on in the documents it was answered from."""
+    import shutil
+
+    union = tmp_path_factory.mktemp("union") / "corpus"
+    shutil.copytree(ROOT / "corpus", union / "seed")
+    for docset in sorted(p for p in (ROOT / "eval" / "docsets").iterdir() if p.name != "docutils-sphinx"):
+        shutil.copytree(docset / "corpus", union / docset.name)
+    settings = Settings(corpus_dir=union, index_dir=union.parent / "index", cache_dir=real_settings.cache_dir)
+    bot = Chatbot.from_settings(settings)
+    for name, (answer_hit, cite1) in UNION.items():
+        result, _ = evaluate(bot, load_cases(ROOT / "eval" / f"{name}.jsonl"))
+        assert result["answer_hit"] >= answer_hit and result["cite_hit@1"] >= cite1, (name, result)
+
+
 def test_realistic_set_gate(real_bot):
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic.jsonl"))
     assert result["n"] == 73 and result["n_oos"] == 10
@@ -95,7 +122,7 @@ def test_second_realistic_set_gate(real_bot):
     many changes: an honest measure of questions typed as people type."""
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic2.jsonl"))
     assert result["n"] == 70 and result["n_oos"] == 12
-    assert result["answer_hit"] >= 0.67 and result["cite_hit@1"] >= 0.62, result
+    assert result["answer_hit"] >= 0.69 and result["cite_hit@1"] >= 0.62, result
     assert result["oos_abstain"] >= 0.66 and result["false_abstain"] <= 0.16, result
 
 
@@ -104,8 +131,17 @@ def test_unseen_realistic_set_gate(real_bot):
     totals: a gate, never a guide."""
     result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic3.jsonl"))
     assert result["n"] == 70 and result["n_oos"] == 12
-    assert result["answer_hit"] >= 0.67 and result["cite_hit@1"] >= 0.67, result
+    assert result["answer_hit"] >= 0.69 and result["cite_hit@1"] >= 0.69, result
     assert result["oos_abstain"] >= 0.75 and result["false_abstain"] <= 0.11, result
+
+
+def test_second_unseen_realistic_set_gate(real_bot):
+    """eval/realistic4.jsonl, written at the end of the stop that realistic3 had not moved in, and only ever read as these
+    totals (the same before and after that stop's changes): a gate, never a guide."""
+    result, _ = evaluate(real_bot, load_cases(ROOT / "eval" / "realistic4.jsonl"))
+    assert result["n"] == 70 and result["n_oos"] == 12
+    assert result["answer_hit"] >= 0.70 and result["cite_hit@1"] >= 0.70, result
+    assert result["oos_abstain"] >= 0.83 and result["false_abstain"] <= 0.19, result
 
 
 #: Answers that one seam of the answer path finds: (set, earlier question, question, words of the answer, the Tuning
