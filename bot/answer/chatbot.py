@@ -78,7 +78,6 @@ class Chatbot:
         self._money_passages = {p.pid for p in index.passages if states_money(p.text)}
         self._passages_of: dict[str, list[int]] = {}
         self._terms_of: dict[int, frozenset[str]] = {}  # per passage, on first need (bot.answer.chatbot._held)
-        self._doc_of = {p.pid: p.doc_id for p in index.passages}
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p.pid)
 
@@ -222,7 +221,8 @@ class Chatbot:
             for pid in self._passages_of.get(doc.doc_id, ()):
                 boost[pid] = boost.get(pid, 0.0) + self.tuning.document_boost
         if resolved.followup_of:  # a chat goes on in the documents it was answered from
-            for doc_id in {self._doc_of[pid] for pid in resolved.boost if pid in self._doc_of}:
+            passages = self.index.passages  # a turn answered over an older index may cite a passage this one lacks
+            for doc_id in {passages[pid].doc_id for pid in resolved.boost if pid < len(passages)}:
                 for pid in self._passages_of[doc_id]:
                     boost[pid] = boost.get(pid, 0.0) + self.tuning.followup_document_boost
         if asks.money:

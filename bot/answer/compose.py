@@ -53,16 +53,9 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         chosen += items
         words += sum(word_count(c.text) for c in items)
     elif best.incomplete:  # it only introduces the answer: what follows it in its passage says it
-        last = best
-        for _ in range(tuning.introductions_in_a_row):  # through a table's caption and header, introductions too
-            later = after(last, ranked)
-            if not later or words + word_count(later[0].text) > (2 * max_words if later[0].code else max_words):
-                break  # the code a sentence introduces is the answer: it has twice the room
-            chosen.append(later[0])
-            words += word_count(later[0].text)
-            if later[0].code or not later[0].incomplete:
-                break
-            last = later[0]
+        rest = _completion(best, ranked, chosen, words, max_words, tuning.introductions_in_a_row)
+        chosen += rest
+        words += sum(word_count(c.text) for c in rest)
     elif best.code:  # a code block is read with the sentence that introduces it
         intro = introduction(best, ranked)
         if intro is not None:
@@ -142,15 +135,35 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
                 chosen.append(c)
                 prose += word_count(c.text)
     for c in [c for c in chosen[1:] if c.incomplete and not c.code]:  # an answer does not stop on "… as follows:"
-        later = after(c, ranked)
-        if later and later[0] not in chosen and words + word_count(later[0].text) <= (2 * max_words if later[0].code else max_words):
-            chosen.append(later[0])
-            words += word_count(later[0].text)
+        rest = _completion(c, ranked, chosen, words, max_words, 1)
+        chosen += rest
+        words += sum(word_count(o.text) for o in rest)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}
     for c in chosen:
         first_use.setdefault(c.passage.pid, len(first_use))
     return sorted(chosen, key=lambda c: (first_use[c.passage.pid], c.span[0]))
+
+
+def _completion(
+    lead: Candidate, ranked: list[Candidate], chosen: list[Candidate], words: int, max_words: int, steps: int
+) -> list[Candidate]:
+    """What follows a sentence that only introduces it, in its passage, within the word budget: the next sentence, and
+    through up to ``steps`` introductions in a row (a table's caption, its header) to what they introduce. The code a
+    sentence introduces is the answer: it has twice the room."""
+    out: list[Candidate] = []
+    last = lead
+    for _ in range(steps):
+        later = after(last, ranked)
+        nxt = later[0] if later else None
+        if nxt is None or nxt in chosen or words + word_count(nxt.text) > (2 * max_words if nxt.code else max_words):
+            break
+        out.append(nxt)
+        words += word_count(nxt.text)
+        if nxt.code or not nxt.incomplete:
+            break
+        last = nxt
+    return out
 
 
 def _list_after(lead: Candidate, candidates: list[Candidate], tuning: Tuning) -> list[Candidate]:

@@ -94,8 +94,7 @@ class Vocabulary:
         no word of its own stem that near ("codes" is "code" plural, whatever "cores" counts)."""
         own = stem(word)
         right = self.nearest(word, tuning)
-        near = _within(word, self._by_length, self._allowed(word, tuning)) if right is not None else []
-        if right is None or any(stem(w) == own for w, _, _ in near):
+        if right is None or any(stem(w) == own for w, _, _ in _within(word, self._by_length, self._allowed(word, tuning))):
             return None
         family = sum(n for w, n in self._counts.items() if w.startswith(own or word) and stem(w) == own)
         return right if self._forms[right] >= tuning.typo_family_ratio * max(family, 1) else None
