@@ -26,13 +26,13 @@ def cand(p, span, text, score, typed=True):
     return Candidate(passage=p, span=span, text=text, score=score, passage_score=score, typed=typed)
 
 
-def scored(tmp_path, text, question):
-    """The answer candidates for a question over one text file, with the fake embedder."""
+def scored(tmp_path, text, question, name="career.txt"):
+    """The answer candidates for a question over one file (text, unless ``name`` says otherwise), with the fake embedder."""
     from bot.answer.scoring import score_sentences
 
     from .conftest import fake_bot_of
 
-    bot = fake_bot_of(tmp_path, {"career.txt": text})
+    bot = fake_bot_of(tmp_path, {name: text})
     found = bot._retrieve(bot._read(question, []))
     return score_sentences(found.hits, found.query, bot.retriever, bot.sentences, bot.tuning)
 
@@ -233,6 +233,36 @@ def test_a_sentence_that_runs_into_code_joins_with_its_code():
     code = replace(cand(p, (43, 54), "sslproto ''", 0.3), code=True)
     assert select_sentences([best, intro, code], how=False) == [best, intro, code]
     assert select_sentences([best, intro], how=False) == [best]  # without its code it still leaves the reader hanging
+
+
+def test_a_sentence_that_code_interrupts_goes_on_after_the_code():
+    """ "Type [biff n] to turn it off.": the code joins with the sentence it interrupts, and so does the rest of that
+    sentence after it, which begins in lower case; a sentence after the code that begins anew does not."""
+    text = "Type this: biff n to turn it off. Then log in again."
+    spans = ((0, 10), (11, 17), (18, 33), (34, 52))
+    p = replace(passage(0, text, sentences=spans), code=((11, 17),))
+    lead = replace(cand(p, (0, 10), "Type this:", 0.9), incomplete=True)
+    code = replace(cand(p, (11, 17), "biff n", 0.5), code=True)
+    rest = cand(p, (18, 33), "to turn it off.", 0.2)
+    later = cand(p, (34, 52), "Then log in again.", 0.2)
+    assert select_sentences([lead, code, rest, later], how=True) == [lead, code, rest]
+    capital = cand(p, (18, 33), "To turn it off.", 0.2)
+    assert select_sentences([lead, code, capital, later], how=True) == [lead, code]
+
+
+def test_a_fragment_before_code_stays_with_its_sentence(tmp_path):
+    """A fragment too short to stand alone that runs into a code block ("… to control this. Type", "… in this regard.
+    Example:") is read with the sentence before it, and the lead-in it ends with costs that sentence nothing: the
+    sentence says something first, and then brings its example."""
+    text = (
+        "# Quoting\n\nThe standard says quotes in strings are escaped by doubling them. SQL works like Pascal in this "
+        "regard. Example:\n\n```\nINSERT INTO xyz VALUES('5 O''clock');\n```\n\n# Notices\n\nThere should be a "
+        "notice command to control the terminal notices. Type\n\n```\nbiff n\n```\n\nto turn them off.\n"
+    )
+    texts = {c.text: c for c in scored(tmp_path, text, "how are quotes in strings escaped like in pascal", "notes.md")}
+    assert "SQL works like Pascal in this regard. Example:" in texts and "Example:" not in texts
+    assert "There should be a notice command to control the terminal notices. Type" in texts and "Type" not in texts
+    assert texts["There should be a notice command to control the terminal notices. Type"].incomplete  # it needs its code
 
 
 def _listed(items, lead="Here is what they do:"):

@@ -11,7 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.answer.placement import after, introduction, item_starts, neighbours, position, runs_into_code, runs_on, runs_on_code, same_item
+from bot.answer.placement import (
+    after,
+    continuation,
+    introduction,
+    item_starts,
+    neighbours,
+    position,
+    runs_into_code,
+    runs_on,
+    runs_on_code,
+    same_item,
+)
 from bot.answer.roles import is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
@@ -134,6 +145,11 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
             if c not in chosen:
                 chosen.append(c)
                 prose += word_count(c.text)
+    for code in [c for c in chosen if c.code and introduction(c, ranked) in chosen]:  # "Type [biff n] to turn it off."
+        rest = continuation(code, ranked)
+        if rest is not None and rest not in chosen and words + word_count(rest.text) <= max_words:
+            chosen.append(rest)
+            words += word_count(rest.text)
     for c in [c for c in chosen[1:] if c.incomplete and not c.code]:  # an answer does not stop on "… as follows:"
         rest = _completion(c, ranked, chosen, words, max_words, 1)
         chosen += rest

@@ -64,3 +64,13 @@ def same_item(best: Candidate, c: Candidate) -> bool:
     start, end, after = best.span[0] - p.start, best.span[1] - p.start, c.span[0] - p.start
     line = p.text[p.text.rfind("\n", 0, start) + 1 :]
     return bool(LIST_MARKER.match(line.lstrip())) and "\n" not in p.text[end:after]
+
+
+def continuation(code: Candidate, candidates: list[Candidate]) -> Candidate | None:
+    """The candidate right after a code block that goes on with the sentence the code interrupted: it begins in lower
+    case ("Type ``biff n`` to turn it off.", "Use ``…`` where NAME is the branch")."""
+    following = neighbours(code, (1,))
+    return next(
+        (c for c in candidates if c.passage.pid == code.passage.pid and c.span[0] in following and not c.code and c.text[:1].islower()),
+        None,
+    )

@@ -10,6 +10,7 @@ Every weight is in ``bot.config.Tuning``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -124,7 +125,12 @@ def _units(passage, cos, cos_own, sentences: Sentences, tuning: Tuning) -> list[
         if len(shown.split()) < tuning.min_sentence_words and not is_code:
             if _opens_next(passage, i, shown, sentences):
                 short_from = s
-            elif units and units[-1][0] == i - 1 and not units[-1][5] and _closes(text[units[-1][2] : s], shown):
+            elif (
+                units
+                and units[-1][0] == i - 1
+                and not units[-1][5]
+                and _closes(text[units[-1][2] : s], shown, _into_code(passage, i, shown))
+            ):
                 last = units[-1]
                 units[-1] = (i, last[1], e, last[3], last[4], False)
             continue
@@ -132,9 +138,17 @@ def _units(passage, cos, cos_own, sentences: Sentences, tuning: Tuning) -> list[
     return units
 
 
-def _closes(gap: str, shown: str) -> bool:
-    """A short sentence on the same line as the one before it, neither a number nor a row: it finishes that one."""
-    return "\n" not in gap and shown.endswith((".", "!", "?")) and not any(ch.isdigit() for ch in shown)
+def _closes(gap: str, shown: str, into_code: bool = False) -> bool:
+    """A short sentence on the same line as the one before it, neither a number nor a row: it finishes that one. So
+    does a fragment that runs on into a code block ("… to control this. Type" before ``biff n``)."""
+    ends = shown.endswith((".", "!", "?")) or into_code
+    return "\n" not in gap and ends and not any(ch.isdigit() for ch in shown)
+
+
+def _into_code(passage, i: int, shown: str) -> bool:
+    """The sentence at ``i`` runs on into the code block after it: it does not end, and code follows."""
+    spans = passage.sentences
+    return i + 1 < len(spans) and spans[i + 1] in passage.code and not shown.endswith((".", "!", "?"))
 
 
 def _opens_next(passage, i: int, shown: str, sentences: Sentences) -> bool:
@@ -155,7 +169,7 @@ def _role_penalties(shown: str, query: str, tuning: Tuning) -> list[float]:
     penalties = [tuning.question_penalty] if shown.endswith("?") else []
     if is_signpost(shown):
         penalties.append(tuning.signpost_penalty)
-    if is_lead_in(shown):
+    if is_lead_in(shown) and not _led_on(shown, tuning):  # "… in this regard. Example:" says something first
         penalties.append(tuning.lead_in_penalty)
     elif is_echo(shown, query, tuning.echo_novelty):
         penalties.append(tuning.echo_penalty)
@@ -171,3 +185,9 @@ def _typing_bonus(shown: str, wants: Wants, tuning: Tuning) -> float:
     if wants.how and instructs(shown):
         return tuning.instruction_bonus
     return 0.0
+
+
+def _led_on(shown: str, tuning: Tuning) -> bool:
+    """A sentence that a short lead-in fragment closes ("… in this regard. Example:"): the sentence says something."""
+    parts = re.split(r"(?<=[.!?])\s+", shown)
+    return len(parts) > 1 and len(parts[-1].split()) < tuning.min_sentence_words
