@@ -82,6 +82,8 @@ def test_clipped_words_misspelt_english_and_forms_of_english_words_are_no_focus(
     assert vocabulary.clipped("langs") == "languages" and vocabulary.clipped("lfs") is None
     assert vocabulary.english("subjct") == "subject" and vocabulary.english("gettext") is None  # "getter" is two edits
     assert vocabulary.english("coders") is None  # "codes", "comers", "covers": no one word
+    # several words one edit away, but one of them only by a doubled letter written once: that slip is the commonest
+    assert vocabulary.english("accidentaly") == "accidentally"  # not "accidental" or "accidently"
     assert vocabulary.inflects("terminators") and not vocabulary.inflects("unmerged")
     spelled = vocabulary.correct("any other langs worth learning in what subjct", lambda w: w[:7])
     assert spelled.corrections == (("langs", "languages"), ("subjct", "subject"))

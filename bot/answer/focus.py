@@ -171,8 +171,11 @@ class Vocabulary:
     def english(self, word: str) -> str | None:
         """The one ordinary English word one edit from a word of five letters or more ("subjct": "subject"), the first
         letter kept: a typo, though the corpus lacks that word too. Two edits find chance words ("gettext": "getter")."""
-        found = _within(word, self._common_by_length, 1, limit=2) if len(word) >= 5 else []
-        return found[0][0] if len(found) == 1 else None  # only when it is the one word so near ("coders": codes, comers)
+        found = _within(word, self._common_by_length, 1, limit=3) if len(word) >= 5 else []
+        if len(found) == 1:  # only when it is the one word so near ("coders": codes, comers)
+            return found[0][0]
+        doubled = [w for w, *_ in found if _undoubled(w, word)]  # or the one a doubled letter written once makes
+        return doubled[0] if len(doubled) == 1 else None  # ("accidentaly": accidentally, not accidental or accidently)
 
     def _typed_english(self, word: str) -> str | None:
         return None if self.inflects(word) else self.english(word)  # "coders" is a word, not a typo of "comers"
