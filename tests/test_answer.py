@@ -98,6 +98,18 @@ def test_a_topic_heading_names_the_section():
     assert compose("q", [cand(q, (10, 33), "The community is small.", 0.9)], max_citations=3).text.startswith("The community")
 
 
+def test_a_section_is_named_once_in_an_answer():
+    """Two passages of one section cited in one answer: its name leads the first only ("R15. Help: … [1] … [2]")."""
+    a = passage(0, "Auth failure\nTry upgrading first.", heading="Auth failure")
+    b = replace(passage(1, "Auth failure\nThen set the scheme by hand.", heading="Auth failure", start=40), doc_id="doc0.txt")
+    other = replace(passage(2, "Auth failure\nIt is not a bug.", heading="Auth failure", start=80), doc_id="other.txt")
+    chosen = [cand(a, (13, 33), "Try upgrading first.", 0.9), cand(b, (53, 80), "Then set the scheme by hand.", 0.8)]
+    text = compose("q", chosen, max_citations=3).text
+    assert text == "Auth failure: Try upgrading first. [1] Then set the scheme by hand. [2]"
+    text = compose("q", [*chosen, cand(other, (93, 109), "It is not a bug.", 0.7)], max_citations=3).text
+    assert text.endswith("[2] Auth failure: It is not a bug. [3]")  # another document's section of that name is another
+
+
 def test_abstention_offers_suggestions():
     answer = abstain("weather?", ("Do I need a master's degree?",))
     assert answer.abstained and not answer.citations and "Do I need a master's degree?" in answer.text

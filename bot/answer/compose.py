@@ -233,6 +233,7 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
     passages: dict[int, Passage] = {}
     parts = []
     prev: Candidate | None = None
+    named: set[tuple[str, str]] = set()  # the sections already named: a second passage of one goes without its name
     for k, c in enumerate(chosen):
         pid = c.passage.pid
         if pid not in numbers:
@@ -256,7 +257,9 @@ def compose(question: str, chosen: list[Candidate], max_citations: int, interpre
             bullet = (
                 nxt is not None and nxt.passage.pid == pid and item_starts(c.passage, c.span[0]) and item_starts(nxt.passage, nxt.span[0])
             )
-            text = _with_section(c, bullet) if first_from_passage else f"• {c.text}" if bullet else c.text
+            section = (c.passage.doc_id, c.passage.heading)
+            text = _with_section(c, bullet) if first_from_passage and section not in named else f"• {c.text}" if bullet else c.text
+            named.add(section)
             parts.append(f"{chr(10) if bullet and parts else ''}{text}{marker}")  # a list starts on a line of its own
         prev = c
     citations = tuple(
