@@ -365,6 +365,10 @@ def test_an_answer_does_not_stop_on_a_lead_in_that_joined_it():
     lead = replace(cand(p, (0, 36), "To configure it, proceed as follows:", 0.8), incomplete=True)
     step = cand(p, (37, 56), "Install the parser.", 0.1)
     assert select_sentences([best, lead, step]) == [best, lead, step]
+    # when what it introduces is not to be had (the next passage holds it), the lead-in goes rather than dangle
+    assert select_sentences([best, lead]) == [best]
+    item = replace(cand(p, (37, 56), "Install the parser:", 0.1), incomplete=True)  # and a lead-in that only led to
+    assert select_sentences([best, lead, item]) == [best]  # another lead-in goes with it
 
 
 def test_how_to_questions_are_told_apart():

@@ -23,7 +23,7 @@ from bot.answer.placement import (
     runs_on_code,
     same_item,
 )
-from bot.answer.roles import is_signpost
+from bot.answer.roles import is_lead_in, is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
 from bot.text import clean, fold, for_matching, word_count
@@ -154,6 +154,9 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         rest = _completion(c, ranked, chosen, words, max_words, 1)
         chosen += rest
         words += sum(word_count(o.text) for o in rest)
+    while dangling := [c for c in chosen[1:] if not c.code and is_lead_in(c.text) and not after(c, chosen)]:
+        for c in dangling:  # a lead-in whose sequel did not fit leaves the reader hanging: it goes, and so may its own
+            chosen.remove(c)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}
     for c in chosen:
