@@ -463,6 +463,29 @@ def test_a_long_code_block_is_cut_at_line_ends_and_every_piece_stays_code(tmp_pa
     assert all(doc.text[s:e].split("\n")[0].lstrip().startswith("step_") for s, e in pieces)  # cut at line ends
 
 
+def test_what_a_page_says_twice_for_a_reason_is_kept(tmp_path):
+    """A list item in two lists (an option two themes take), a short label said again (a code block's caption, "New in
+    version 3.1.") and a command with a shell redirection are text; a repeated paragraph, a trail of links and a
+    list item that is one ("Other ways to access Gmail > POP") are not."""
+    teaser = "Everything you need to know about the two themes below, in one short and friendly page."
+    html = (
+        "<html><head><title>Themes</title></head><body><p>Home &gt; Docs &gt; Themes</p>"
+        f"<h1>Themes</h1><p>{teaser}</p><p>The alpha theme takes these options:</p><ul><li>bodyfont: the body's font.</li>"
+        "<li>sidebar: where the sidebar goes.</li></ul><p>New in version 3.1.</p><p>docs/source/conf.py</p>"
+        "<pre>html_theme = 'alpha'</pre><p>The beta theme takes these options:</p><ul><li>bodyfont: the body's font.</li>"
+        "</ul><p>New in version 3.1.</p><p>docs/source/conf.py</p><pre>html_theme = 'beta'</pre>"
+        f"<p>To turn timestamps off, execute</p><p>echo 0 &gt; /proc/sys/net/ipv4/tcp_timestamps</p><p>{teaser}</p>"
+        "<p>These links may help:</p><ul><li>Other ways to access Gmail &gt; POP</li><li>Using POP on many devices</li></ul>"
+        "<p>That is all there is to say about the two themes.</p></body></html>"
+    )
+    _, passages = read(tmp_path, "themes.html", html)
+    text = "\n".join(p.text for p in passages)
+    assert text.count("bodyfont: the body's font.") == 2 and text.count("New in version 3.1.") == 2
+    assert text.count("docs/source/conf.py") == 2 and "echo 0 > /proc/sys/net/ipv4/tcp_timestamps" in text
+    assert text.count(teaser) == 1 and "Home > Docs" not in text and "Gmail > POP" not in text
+    assert "Using POP on many devices" in text
+
+
 def test_a_heading_that_repeats_an_earlier_line_is_still_a_section(tmp_path):
     """A page's own contents box written as plain lines ("1. Alpha") comes before the sections it names: the
     headings are not repeats to drop, the sections keep their names."""

@@ -14,7 +14,10 @@ from bot.ingest.blocks import BYLINE
 from bot.records import Block
 from bot.text import for_matching, word_count
 
-_BREADCRUMB = re.compile(r"\s[\u00bb\u203a>|/]\s|^home\s*[\u00bb\u203a>]", re.I)
+_CRUMB = re.compile(r"\s[\u00bb\u203a>|/]\s")
+_HOME = re.compile(r"^home\s*[\u00bb\u203a>]", re.I)
+#: A repeated block of at most this many words is a label (a caption, "New in version 3.1."), kept each time.
+REPEAT_MIN_WORDS = 5
 _CUE = re.compile(
     r"\b(back to top|tweet (at|to) (me|us)|follow (me|us)|subscribe|newsletter|sign up for our|share (this|on)"
     r"|all rights reserved|cookie|privacy policy|terms of (use|service)|click here|read more|my name is"
@@ -54,9 +57,9 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
         if b.kind in ("code", "row") or (b.kind == "heading" and b.level > 1):
             pass  # code and table rows repeat for a reason; a document's own sections may share a name
         elif b.kind != "rule":
-            if key and key == prev_key:
+            if key and key == prev_key and _repeats(b, folded):
                 dropped.add(len(kept) - 1)  # a subtitle restating the next line: keep the later one
-            elif not key or key == title_key or (key in seen and (b.kind != "heading" or seen[key] == "heading")):
+            elif not key or key == title_key or (key in seen and _repeats(b, folded) and (b.kind != "heading" or seen[key] == "heading")):
                 dropped.add(len(kept))  # the title line, a repeat, or punctuation only
                 if key and key == title_key:
                     title_lines.add(len(kept))
@@ -77,7 +80,7 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
             return False
         if b.kind == "rule":
             return True
-        if _BREADCRUMB.search(body) and word_count(body) <= 30 and b.kind != "heading":
+        if _crumbs(body, b.kind == "item") and word_count(body) <= 30 and b.kind != "heading":
             return True
         if b.kind == "heading":
             return bool(_FURNITURE_HEADING.match(body.strip()) or _CUE.search(body))
@@ -116,6 +119,20 @@ def mark_furniture(folded: str, blocks: list[Block], title: str) -> list[Block]:
         kind = "para" if i in dropped and b.kind == "heading" and not flags[i] else b.kind  # a boundary, not a section
         out.append(replace(b, kind=kind, furniture=f))
     return _furniture_headings_hide_sections(out)
+
+
+def _repeats(b: Block, folded: str) -> bool:
+    """A block whose second copy says nothing new: not a list item ("• simple" in two lists, an option each theme
+    lists) and not a label of a few words (a code block's caption "docs/source/usage.rst", "New in version 3.1.")."""
+    return b.kind != "item" and word_count(folded[b.body_start : b.end]) > REPEAT_MIN_WORDS
+
+
+def _crumbs(body: str, item: bool) -> bool:
+    """A breadcrumb trail: "Home » …", two separators or more ("Docs › Guide › Install"), or one in a list item that
+    is no sentence (a linked page's trail, "Other ways to access Gmail > POP"). One alone in a paragraph is a shell
+    redirection ("echo 0 > /proc/sys/net/ipv4/tcp_timestamps") or a path in a sentence: text."""
+    trail = item and not body.rstrip().endswith((".", "!", "?"))  # a sentence in a list is no trail
+    return bool(_HOME.search(body)) or len(_CRUMB.findall(body)) >= (1 if trail else 2)
 
 
 def _furniture_headings_hide_sections(blocks: list[Block]) -> list[Block]:
