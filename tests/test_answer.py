@@ -379,6 +379,9 @@ def test_how_to_questions_are_told_apart():
     assert all(wants(q).money for q in money)
     assert not any(wants(q).money for q in ["how much math", "how much memory does sqlite use", "how much time does it take"])
     assert not any(wants(q).how for q in ["what is git-shell for", "Why does the merge include the change?"])
+    # which version: a number answers it ("requires OpenSSL 1.0.2 or newer")
+    assert all(wants(q).number for q in ["which openssl version do i need", "What Python versions are supported?"])
+    assert not any(wants(q).number for q in ["how do I hide the version string", "is the version I have fixed?"])
 
 
 def test_sentences_that_tell_what_to_do_are_told_apart():

@@ -20,7 +20,9 @@ _ASKS_MONEY = re.compile(
     r"|\bhow much\b.*\b(make|makes|making|made|charges?|worth|spend)\b",
     re.I,
 )
-_ASKS_NUMBER = re.compile(r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of)\b", re.I)
+_ASKS_NUMBER = re.compile(
+    r"\b(how (many|long|old|often)|when|what year|which year|age|percent\w*|number of|(which|what) (\w+ )?versions?)\b", re.I
+)
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
 _DIGIT = re.compile(r"\d")
 #: A question about how to do something, which a command or a code block answers.
