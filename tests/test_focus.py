@@ -171,6 +171,9 @@ def test_a_question_only_a_figure_answers_is_not_answered_by_sentences_that_stat
 
     assert asks_figure("how long does it take to become an ml engineer") and asks_figure("How many jobs are open?")
     assert not asks_figure("When should I apply?") and not asks_figure("Which skills matter most?")
+    assert asks_figure("what percentage of them work remotely") and asks_figure("what percent of the time")
+    assert not asks_figure("How must the percent characters of a template be written?")  # the sign, not a share
+    assert not asks_figure("how do I escape a percent sign")
     assert asks_figure("What is the number of open roles?")
     assert not asks_figure("Can it delete messages after a certain number of days?")  # a yes or no, about a figure
     corpus = write_articles(tmp_path / "corpus")
