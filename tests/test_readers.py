@@ -16,6 +16,8 @@ from .test_corpus import make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCSETS = sorted(p for p in (ROOT / "eval" / "docsets").iterdir() if (p / "corpus").is_dir())
+HTML_DOCSETS = [d for d in DOCSETS if any((d / "corpus").rglob("*.html"))]
+MARKDOWN_DOCSETS = [d for d in DOCSETS if any((d / "corpus").rglob("*.md"))]
 
 # Each page: the generator's own page furniture (navigation, sidebar, permalinks, footer) around two sections,
 # one of them short and last, one holding code.
@@ -372,6 +374,24 @@ def test_markdown_by_a_real_parser(tmp_path):
     assert doc.title == "Notes" and "not a heading" not in {p.heading for p in passages}
 
 
+def test_a_readme_s_badges_and_contents_are_not_its_text(tmp_path):
+    """A README opens with build badges (linked images) and a list of links to its own sections: neither is text, and
+    the badge's alt text ("Build Status") is no title. A list of links elsewhere, or of fewer than three, stays."""
+    source = (
+        "[![Build Status](https://ci.example.org/badge.svg)](https://ci.example.org) ![PyPI](https://pypi.example.org/v.svg)\n\n"
+        "tool - fetch videos from many sites\n\n- [INSTALLATION](#installation)\n- [OPTIONS](#options)\n"
+        "  - [Network](#network)\n- [FAQ](#faq)\n\n# INSTALLATION\n\nRun the installer once.\n\n# OPTIONS\n\nThere are many."
+        "\n\n## Network\n\nUse a proxy.\n\n# FAQ\n\nSee also:\n\n- [the wiki](https://wiki.example.org)\n"
+        "- [the forum](https://forum.example.org)\n- [the tracker](https://bugs.example.org)\n"
+    )
+    doc, passages = read(tmp_path, "README.md", source)
+    text = "\n".join(p.text for p in passages)
+    assert doc.title == "tool - fetch videos from many sites"
+    assert "Build Status" not in doc.text and "PyPI" not in doc.text
+    assert "• INSTALLATION" not in text and "• Network" not in text and "Run the installer once." in text
+    assert "the wiki" in text and "the tracker" in text  # links elsewhere are what the page says
+
+
 def test_markdown_inline_html_is_markup_its_words_stay(tmp_path):
     doc, _ = read(tmp_path, "x.md", "# Cloves <img src=x onerror=alert(1)> grow\n\nPicked <script>alert(2)</script> by <b>hand</b>.\n")
     assert "onerror" not in doc.text and "<b>" not in doc.text and "hand" in doc.text and doc.title == "Cloves grow"
@@ -418,7 +438,7 @@ def test_pdf_lines_join_into_paragraphs_and_page_numbers_go(tmp_path):
     assert "7" not in doc.text.split() and doc.title == "Demo Guide"
 
 
-@pytest.mark.parametrize("docset", DOCSETS, ids=[d.name for d in DOCSETS])
+@pytest.mark.parametrize("docset", HTML_DOCSETS, ids=[d.name for d in HTML_DOCSETS])
 def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
     """Each heading of each page's main content (as lxml finds h1-h6 there, outside navigation) heads a passage,
     and each page keeps at least 95% of its visible words."""
@@ -447,6 +467,32 @@ def test_every_section_of_a_real_documentation_set_reaches_the_index(docset):
             text = for_matching(" ".join(t for t in h.itertext()).replace("¶", ""))
             if text and text != for_matching(doc.title):
                 expected.add(text)
+        headed = {for_matching(p.heading) for p in passages if p.doc_id == doc.doc_id} | {
+            for_matching(p.parent) for p in passages if p.doc_id == doc.doc_id
+        }
+        assert expected - headed == set(), doc.doc_id
+    for r in reports(load.documents, passages):
+        assert r.kept >= 0.95, r.line()
+
+
+@pytest.mark.parametrize("docset", MARKDOWN_DOCSETS, ids=[d.name for d in MARKDOWN_DOCSETS])
+def test_every_section_of_a_real_markdown_documentation_set_reaches_the_index(docset):
+    """Each heading CommonMark finds (markdown-it-py; a "#" line in a fenced block is code) heads a passage or the
+    sections under it, and each file keeps at least 95% of its visible words."""
+    from markdown_it import MarkdownIt
+
+    from bot.ingest.report import reports
+
+    load = load_corpus(docset / "corpus")
+    passages = chunk_documents(load.documents)
+    assert load.documents and len(load.documents) == len(list((docset / "corpus").rglob("*.md")))
+    for doc in load.documents:
+        tokens = MarkdownIt("commonmark").parse((docset / "corpus" / doc.doc_id).read_text(encoding="utf-8"))
+        expected = {
+            for_matching("".join(c.content for c in tokens[i + 1].children if c.type in ("text", "code_inline")))
+            for i, t in enumerate(tokens)
+            if t.type == "heading_open"
+        } - {for_matching(doc.title), ""}
         headed = {for_matching(p.heading) for p in passages if p.doc_id == doc.doc_id} | {
             for_matching(p.parent) for p in passages if p.doc_id == doc.doc_id
         }

@@ -17,6 +17,7 @@ def read_markdown(source: str) -> TextBuilder:
     md = MarkdownIt("commonmark").enable("table")
     out = TextBuilder()
     tokens = md.parse(source)
+    skipped = _contents(tokens)
     in_item = 0
     row: list[str] | None = None
     level = 0
@@ -24,6 +25,8 @@ def read_markdown(source: str) -> TextBuilder:
         if tok.type == "heading_open":
             level = int(tok.tag[1])
         elif tok.type == "inline":
+            if i in skipped or _badges(tok):
+                continue
             text = _inline_text(tok)
             parent = tokens[i - 1].type if i else ""
             if parent == "heading_open":
@@ -53,6 +56,45 @@ def read_markdown(source: str) -> TextBuilder:
         elif tok.type == "hr":
             continue
     return out
+
+
+def _contents(tokens) -> set[int]:
+    """The inline tokens of the page's own contents: a list (nested or not) of three or more items that are each one
+    link to a place on the same page ("- [INSTALLATION](#installation)"), which the sections below say in full."""
+    out: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        if tokens[i].type not in ("bullet_list_open", "ordered_list_open"):
+            i += 1
+            continue
+        depth, j = 0, i
+        for j in range(i, len(tokens)):
+            depth += tokens[j].nesting if tokens[j].type.endswith("_list_open") or tokens[j].type.endswith("_list_close") else 0
+            if depth == 0:
+                break
+        inline = [k for k in range(i, j) if tokens[k].type == "inline"]
+        if len(inline) >= 3 and all(_anchor_only(tokens[k]) for k in inline):
+            out.update(inline)
+        i = j + 1
+    return out
+
+
+def _anchor_only(tok) -> bool:
+    """An inline that is one link to a place on this page and nothing else."""
+    kids = [c for c in tok.children or () if not (c.type == "text" and not c.content.strip())]
+    return (
+        bool(kids)
+        and kids[0].type == "link_open"
+        and (kids[0].attrs.get("href") or "").startswith("#")
+        and kids[-1].type == "link_close"
+        and sum(c.type == "link_open" for c in kids) == 1
+    )
+
+
+def _badges(tok) -> bool:
+    """A paragraph of images only, linked or not (a README's build and version badges, a logo): no text to read."""
+    kids = [c for c in tok.children or () if not (c.type in ("text", "softbreak") and not c.content.strip())]
+    return bool(kids) and any(c.type == "image" for c in kids) and all(c.type in ("image", "link_open", "link_close") for c in kids)
 
 
 def _item_started(tokens, i: int) -> bool:
