@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.answer.compose import display_sentence
 from bot.answer.conversation import content_words
+from bot.answer.display import display_sentence
 from bot.records import Answer, Citation, Document
 from bot.text import fold, stems
 

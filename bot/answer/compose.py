@@ -8,9 +8,9 @@ where two articles speak to a question both are quoted and cited. Markers
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from bot.answer.display import FENCE, display_sentence
 from bot.answer.placement import (
     after,
     continuation,
@@ -26,20 +26,7 @@ from bot.answer.placement import (
 from bot.answer.roles import is_lead_in, is_signpost
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
-from bot.text import clean, fold, for_matching, word_count
-
-#: Code in an answer's text is fenced, as in Markdown: the chat shows it as code, a terminal as it is.
-FENCE = "```"
-
-
-def display_sentence(raw: str) -> str:
-    """A sentence as the answer shows it: look-alike punctuation folded, one line."""
-    return re.sub(r"\s+", " ", fold(clean(raw))).strip()
-
-
-def display_code(raw: str) -> str:
-    """A code block as the answer shows it: its lines as they are, invisible characters out."""
-    return "\n".join(line.rstrip() for line in clean(raw).strip("\n").split("\n"))
+from bot.text import for_matching, word_count
 
 
 def _similar(a: str, b: str, overlap: float) -> bool:

@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
-from bot.answer.compose import display_sentence
+from bot.answer.display import display_sentence
 from bot.config import TUNING, Tuning
 from bot.ingest.sentences import sentence_spans
 from bot.records import Answer, Citation, Span

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer.compose import display_sentence
+from bot.answer.display import display_sentence
 from bot.answer.roles import is_lead_in
 from bot.records import Answer, Citation, Passage
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer.compose import display_code, display_sentence
+from bot.answer.display import display_code, display_sentence
 from bot.answer.placement import runs_into_code
 from bot.answer.roles import is_echo, is_lead_in, is_signpost, quotes_question
 from bot.answer.wants import Wants, instructs, states_money, states_number

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.answer.compose import display_sentence
+from bot.answer.display import display_sentence
 from bot.config import TUNING
 from bot.records import Answer, Citation, Document
 
