@@ -355,6 +355,20 @@ def test_a_lead_in_is_read_through_a_tables_caption_and_header_to_its_rows():
     assert select_sentences([lead, caption, header, row]) == [lead, caption, header, row]
 
 
+def test_a_sentence_that_refers_back_goes_on_with_the_best_one():
+    """ "In some cases, you don't want spaces in names. In these cases, add the --restrict-filenames flag:": the second
+    sentence scores low (it shares few of the question's words) but answers the case the best one sets up; it joins,
+    and stays though it ends on a colon with nothing after it in the text."""
+    from bot.answer.roles import refers_back
+
+    text = "In some cases, you don't want spaces in names. In these cases, add the --restrict-filenames flag:"
+    p = passage(0, text, sentences=((0, 46), (47, 97)))
+    best = cand(p, (0, 46), "In some cases, you don't want spaces in names.", 0.9)
+    rest = replace(cand(p, (47, 97), "In these cases, add the --restrict-filenames flag:", 0.1), incomplete=True)
+    assert select_sentences([best, rest]) == [best, rest]
+    assert refers_back("To do this, run the installer.") and not refers_back("These cases are rare.")
+
+
 def test_an_answer_does_not_stop_on_a_lead_in_that_joined_it():
     """A near-best sentence that introduces what follows ("To configure it, proceed as follows:") brings the sentence
     after it when that fits, however low it scores: the answer ends on a complete thought."""

@@ -23,7 +23,7 @@ from bot.answer.placement import (
     runs_on_code,
     same_item,
 )
-from bot.answer.roles import is_lead_in, is_signpost
+from bot.answer.roles import is_lead_in, is_signpost, refers_back
 from bot.config import TUNING, Tuning
 from bot.records import Answer, Candidate, Citation, Passage, Span
 from bot.text import for_matching, word_count
@@ -70,7 +70,8 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
                         words += word_count(r.text)
                         max_sentences += 1
                 break
-            if c.span[0] in following and not c.code and (c.score >= best.score - tuning.continue_margin or same_item(best, c)):
+            goes_on = same_item(best, c) or refers_back(c.text)  # one point, or "In these cases, …" after its case
+            if c.span[0] in following and not c.code and (c.score >= best.score - tuning.continue_margin or goes_on):
                 if word_count(c.text) > tuning.continue_max_words or is_signpost(c.text):
                     break  # a long one says more than the best sentence's rest: it competes for its place
                 if words + word_count(c.text) <= max_words and c.passage.pid == best.passage.pid:
@@ -141,8 +142,9 @@ def select_sentences(candidates: list[Candidate], tuning: Tuning = TUNING, how: 
         rest = _completion(c, ranked, chosen, words, max_words, 1)
         chosen += rest
         words += sum(word_count(o.text) for o in rest)
-    while dangling := [c for c in chosen[1:] if not c.code and is_lead_in(c.text) and not after(c, chosen)]:
+    while dangling := [c for c in chosen[1:] if is_lead_in(c.text) and not c.code and not after(c, chosen) and not refers_back(c.text)]:
         for c in dangling:  # a lead-in whose sequel did not fit leaves the reader hanging: it goes, and so may its own
+            # (not one that answers the case before it: "… In these cases, add the --restrict-filenames flag:")
             chosen.remove(c)
     # Read in order: the best passage first, sentences of one passage in text order.
     first_use = {}

@@ -32,6 +32,18 @@ _SIGNPOST = re.compile(
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+_REFERS_BACK = re.compile(
+    r"^(in (this|that|these|those|such) (case|cases|situation|situations|instance|instances)|if so|if that is the case"
+    r"|to do (this|that|so)|to fix (this|that|it))\b",
+    re.I,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """The sentence opens by pointing at the one before ("In these cases, add …", "To do this, …"): it goes on with it."""
+    return bool(_REFERS_BACK.match(fold(sentence).lstrip()))
+
+
 def is_signpost(sentence: str) -> bool:
     """The sentence talks about the article or the reading of it, not about the subject."""
     return bool(_SIGNPOST.search(fold(sentence)))
