@@ -129,7 +129,7 @@ def _units(passage, cos, cos_own, sentences: Sentences, tuning: Tuning) -> list[
                 units
                 and units[-1][0] == i - 1
                 and not units[-1][5]
-                and _closes(text[units[-1][2] : s], shown, _into_code(passage, i, shown))
+                and _closes(text[units[-1][2] : s], shown, runs_into_code(passage, passage.sentences[i], shown))
             ):
                 last = units[-1]
                 units[-1] = (i, last[1], e, last[3], last[4], False)
@@ -143,12 +143,6 @@ def _closes(gap: str, shown: str, into_code: bool = False) -> bool:
     does a fragment that runs on into a code block ("… to control this. Type" before ``biff n``)."""
     ends = shown.endswith((".", "!", "?")) or into_code
     return "\n" not in gap and ends and not any(ch.isdigit() for ch in shown)
-
-
-def _into_code(passage, i: int, shown: str) -> bool:
-    """The sentence at ``i`` runs on into the code block after it: it does not end, and code follows."""
-    spans = passage.sentences
-    return i + 1 < len(spans) and spans[i + 1] in passage.code and not shown.endswith((".", "!", "?"))
 
 
 def _opens_next(passage, i: int, shown: str, sentences: Sentences) -> bool:

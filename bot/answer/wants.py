@@ -20,9 +20,10 @@ _ASKS_MONEY = re.compile(
     r"|\bhow much\b.*\b(make|makes|making|made|charges?|worth|spend)\b",
     re.I,
 )
+#: "percent" and "percentage" ask for a share; "percent characters", "a percent sign" name the character.
+_PERCENT = r"percent(?:age)?s?\b(?!\s*(?:characters?|signs?|symbols?|escap\w*|encod\w*))"
 _ASKS_NUMBER = re.compile(
-    r"\b(how (many|long|old|often)|when|what year|which year|age|percent(?:age)?s?\b(?!\s*(?:characters?|signs?|symbols?|escap\w*|encod\w*))|number of|(which|what) (\w+ )?versions?)\b",
-    re.I,
+    rf"\b(how (many|long|old|often)|when|what year|which year|age|{_PERCENT}|number of|(which|what) (\w+ )?versions?)\b", re.I
 )
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|dollars|euros|pounds|usd|eur)\b", re.I)
 _DIGIT = re.compile(r"\d")
@@ -78,10 +79,7 @@ def states_number(text: str) -> bool:
 #: The questions that only a figure answers: "how long does it take" is not answered by "it won't be easy".
 #: Narrower than _ASKS_NUMBER: "when should I apply" and "at what age" can be answered in words.
 #: "The number of" asks for it; "after a certain number of days" only speaks of one.
-_ASKS_FIGURE = re.compile(
-    r"\b(how (many|long|old|often)|what year|which year|percent(?:age)?s?\b(?!\s*(?:characters?|signs?|symbols?|escap\w*|encod\w*))|the number of)\b",
-    re.I,
-)
+_ASKS_FIGURE = re.compile(rf"\b(how (many|long|old|often)|what year|which year|{_PERCENT}|the number of)\b", re.I)
 
 
 def asks_figure(question: str) -> bool:
