@@ -285,6 +285,20 @@ def test_a_heading_that_links_back_to_the_contents_keeps_its_text(tmp_path):
     assert doc.text.count("Why is it called that?") == 1
 
 
+HEADER_BOX = """<html><head><title>Install</title></head><body><div class="header"><h1>Installing the tool</h1>
+<p>Version 2.1 needs Python 3.9 or later.</p></div><div class="header"><a href="/">Home</a> <a href="/blog">Blog</a></div>
+<p>Run the installer from a terminal.</p></body></html>"""
+
+
+def test_a_header_box_holding_the_pages_title_is_the_page_s_own(tmp_path):
+    """A box classed "header" is the site's banner unless it holds a heading: then it is the page's title block,
+    also when the heading is plain text with no markup inside it."""
+    doc, passages = read(tmp_path, "install.html", HEADER_BOX)
+    assert "Version 2.1 needs Python 3.9 or later." in doc.text
+    assert doc.title == "Installing the tool" and "Run the installer" in passages[0].text
+    assert "Blog" not in doc.text
+
+
 FOOTNOTED = """<html><head><title>MIME types</title></head><body><div class="body" role="main"><section id="mime">
 <h1>MIME types</h1><p>The standard MIME type is text/x-rst.<a class="footnote-reference brackets" href="#id2">1</a></p>
 <aside class="footnote-list brackets"><aside class="footnote brackets" id="id2" role="doc-footnote"><span class="label">1</span>

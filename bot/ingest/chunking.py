@@ -23,7 +23,7 @@ from bot.records import Document, Passage, Span
 from bot.text import fold, word_count
 
 #: Bump when what a file becomes changes (its reader or its chunking): the index manifest records it.
-CHUNKER_VERSION = 23
+CHUNKER_VERSION = 24
 
 
 def chunk_documents(documents: tuple[Document, ...] | list[Document], cache: ChunkCache | None = None) -> list[Passage]:

@@ -54,7 +54,7 @@ def dropped(el) -> bool:
     ):
         return True
     hit = tokens(el) & _DROP_TOKENS
-    if hit == {"header"} and any(el.iter(*HEADINGS)):  # a box holding the page's title is the page's own
+    if hit == {"header"} and next(el.iter(*HEADINGS), None) is not None:  # a box holding the page's title is the page's own
         hit = set()
     return bool(hit) or (el.tag in _CONTAINERS and _table_of_contents(el)) or (el.tag in ("p", "div") and _link_bar(el))
 
