@@ -91,6 +91,16 @@ def test_clipped_words_misspelt_english_and_forms_of_english_words_are_no_focus(
     assert vocabulary.uncovered((w, w[:7]) for w in words) == ["gettext", "unmerged", "reflog", "kubernetes"]
 
 
+def test_a_doubling_on_the_wrong_letter_is_a_typo_and_a_word_built_on_a_corpus_word_is_not():
+    """ "begginer" doubles the g, not the n: two edits from "beginner", the same letters written once. "coursera" is
+    "course" and two letters more: a name of its own (a course provider), not a typo of "courses"."""
+    vocabulary = Vocabulary({"cours", "python"}, lambda: ["courses", "course", "python"], frozenset(common_words()))
+    assert vocabulary.english("begginer") == "beginner" and vocabulary.uncovered([("begginer", "begginer")]) == []
+    assert vocabulary.nearest("coursera") is None and vocabulary.nearest("cuorses") == "courses"
+    assert vocabulary.correct("which coursera course", lambda w: w[:5]).text == "which coursera course"
+    assert vocabulary.uncovered([("coursera", "coursera")]) == ["coursera"]
+
+
 def test_a_clipped_word_is_held_by_terms_it_starts():
     assert VOCAB.clips("repos", ["repositori", "ignor"]) and VOCAB.clips("configs", ["configur"])
     assert not VOCAB.clips("repos", ["rebas", "repo"]) and not VOCAB.clips("lfs", ["lfsxyz"])  # too short to clip

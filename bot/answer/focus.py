@@ -25,8 +25,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 
+from bot.answer.typos import by_length, clips, extends, omitted, single, singular, slips, undoubled, within
 from bot.config import TUNING, Tuning
 from bot.text import STOP_WORDS, for_model, initials_line, phrases_with_initials
 
@@ -63,14 +64,14 @@ class Vocabulary:
         ("statup"), with how often the corpus writes them."""
         forms = Counter(self._counts)
         for word, n in self._counts.items():
-            one = _singular(word)
+            one = singular(word)
             if one and one not in self._counts:
                 forms[one] += n
         return forms
 
     @cached_property
     def _by_length(self) -> dict[int, list[str]]:
-        return _by_length(self._forms)
+        return by_length(self._forms)
 
     def _allowed(self, word: str, tuning: Tuning) -> int:
         return 2 if len(word) >= tuning.typo_two_edits_from else 1 if len(word) >= tuning.typo_one_edit_from else 0
@@ -79,14 +80,15 @@ class Vocabulary:
         """The corpus word closest to ``word`` within the edits allowed for its length; on a tie the one it misses a
         doubled letter of, then one it misses a letter of ("statup": "startup", not "status"), then the more frequent."""
         allowed = self._allowed(word, tuning)
-        found = _within(word, self._by_length, allowed) if allowed else []
+        found = within(word, self._by_length, allowed) if allowed else []
+        found = [f for f in found if not extends(word, f[0])]  # "coursera" is a word of its own, not "courses"
         if not found and len(word) >= tuning.typo_swap_from:
             swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)} & self._forms.keys()
             found = [(w, 1, 0) for w in swapped]
         if not found:
             return None
         best = min(d for _, d, _ in found)
-        return max((w for w, d, _ in found if d == best), key=lambda w: (_undoubled(w, word), _omitted(w, word), self._forms[w], w))
+        return max((w for w, d, _ in found if d == best), key=lambda w: (undoubled(w, word), omitted(w, word), self._forms[w], w))
 
     def _misread(self, word: str, stem: Callable[[str], str | None], tuning: Tuning) -> str | None:
         """The corpus word a word it does not write is a typo of, though its stem is the corpus's: a word of another stem
@@ -94,7 +96,7 @@ class Vocabulary:
         no word of its own stem that near ("codes" is "code" plural, whatever "cores" counts)."""
         own = stem(word)
         right = self.nearest(word, tuning)
-        if right is None or any(stem(w) == own for w, _, _ in _within(word, self._by_length, self._allowed(word, tuning))):
+        if right is None or any(stem(w) == own for w, _, _ in within(word, self._by_length, self._allowed(word, tuning))):
             return None
         family = sum(n for w, n in self._counts.items() if w.startswith(own or word) and stem(w) == own)
         return right if self._forms[right] >= tuning.typo_family_ratio * max(family, 1) else None
@@ -149,12 +151,12 @@ class Vocabulary:
 
     def clipped(self, word: str) -> str | None:
         """The corpus word a clipped one starts ("langs": "languages", "repos": "repository"), the most frequent."""
-        found = [w for w in self._counts if _clips(word, w)]
+        found = [w for w in self._counts if clips(word, w)]
         return max(found, key=lambda w: (self._counts[w], w)) if found else None
 
     def clips(self, word: str, terms: Iterable[str]) -> bool:
         """Some of these BM25 terms start with the word cut short ("repos": "repositori")."""
-        return any(_clips(word, t) for t in terms)
+        return any(clips(word, t) for t in terms)
 
     @cached_property
     def _joined(self) -> str:
@@ -166,16 +168,21 @@ class Vocabulary:
 
     @cached_property
     def _common_by_length(self) -> dict[int, list[str]]:
-        return _by_length(self.common)
+        return by_length(self.common)
 
     def english(self, word: str) -> str | None:
         """The one ordinary English word one edit from a word of five letters or more ("subjct": "subject"), the first
         letter kept: a typo, though the corpus lacks that word too. Two edits find chance words ("gettext": "getter")."""
-        found = _within(word, self._common_by_length, 1, limit=3) if len(word) >= 5 else []
+        found = within(word, self._common_by_length, 1, limit=3) if len(word) >= 5 else []
         if len(found) == 1:  # only when it is the one word so near ("coders": codes, comers)
             return found[0][0]
-        doubled = [w for w, *_ in found if _undoubled(w, word)]  # or the one a doubled letter written once makes
-        return doubled[0] if len(doubled) == 1 else None  # ("accidentaly": accidentally, not accidental or accidently)
+        doubled = [w for w, *_ in found if undoubled(w, word)]  # or the one a doubled letter written once makes
+        if len(doubled) == 1:  # ("accidentaly": accidentally, not accidental or accidently)
+            return doubled[0]
+        if found or len(word) < 5:
+            return None
+        moved = [w for w in self._common_by_length.get(len(word), ()) if w[0] == word[0] and single(w) == single(word)]
+        return moved[0] if len(moved) == 1 else None  # or the doubling on the wrong letter ("begginer": beginner)
 
     def _typed_english(self, word: str) -> str | None:
         return None if self.inflects(word) else self.english(word)  # "coders" is a word, not a typo of "comers"
@@ -234,63 +241,6 @@ class Vocabulary:
                 continue
             if not self.rare(word, tuning):
                 continue
-            if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word) or _slips(word)):
+            if not (self.near(word, tuning) or self.clipped(word) or self.english(word) or self.inflects(word) or slips(word)):
                 out.append(word)
         return out
-
-
-def _slips(word: str) -> bool:
-    """A function word mistyped ("wich", "waht", "shoud"): four letters or more, one edit from one, its first letter
-    kept. It says how a question is put, never what it is about; names that short are three letters ("vim")."""
-    return len(word) >= 4 and bool(_within(word, _function_words(), 1, limit=1))
-
-
-@cache
-def _function_words() -> dict[int, list[str]]:
-    return _by_length(w for w in STOP_WORDS if len(w) >= 3)
-
-
-def _undoubled(right: str, typed: str) -> bool:
-    """The typed word is the right one with a doubled letter written once ("realy": "really", "comunity"): the
-    commonest slip, so it wins a tie of edit distance ("realy" is one edit from "real" and "ready" too)."""
-    return any(right[i] == right[i + 1] and right[:i] + right[i + 1 :] == typed for i in range(len(right) - 1))
-
-
-def _omitted(right: str, typed: str) -> bool:
-    """The typed word is the right one with one letter left out ("statup": "startup")."""
-    return len(right) == len(typed) + 1 and any(right[:i] + right[i + 1 :] == typed for i in range(len(right)))
-
-
-def _clips(word: str, longer: str) -> bool:
-    """``longer`` starts with ``word`` cut short: a word of four letters or more whose first three or more (without a
-    plural's s) start one at least two letters longer."""
-    base = _singular(word) or word
-    return len(word) >= 4 and len(base) >= 3 and word.isalpha() and len(longer) >= len(base) + 2 and longer.startswith(base)
-
-
-def _within(word: str, by_length: dict[int, list[str]], edits: int, limit: int | None = None) -> list[tuple[str, int, int]]:
-    """The words within ``edits`` edits of ``word`` (rapidfuzz OSA: a swapped pair is one edit), its first letter kept."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
-
-    pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ()) if w[0] == word[0]]
-    return process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=limit)
-
-
-def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
-    """Words grouped by their length, for the typo search."""
-    out: dict[int, list[str]] = {}
-    for word in words:
-        out.setdefault(len(word), []).append(word)
-    return out
-
-
-def _singular(word: str) -> str | None:
-    """The singular of a regular English plural ("startups", "companies", "patches"), or None."""
-    if len(word) < 5 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
-        return None
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return word[:-2]
-    return word[:-1]
