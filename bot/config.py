@@ -123,6 +123,9 @@ class Tuning:
     sentence_lexical: float = 0.2
     #: + this * (its passage's fused score - the best passage's): a sentence of a weaker passage needs a better match.
     sentence_passage: float = 1.0
+    #: The first sentence of the entry the best passage is in, under a heading that asks a question, is scored as if its
+    #: passage ranked first: an FAQ answers its question in its first words (bot.answer.scoring.opens_entry).
+    entry_opening: bool = True
     #: A sentence that is itself a question asks, it does not answer.
     question_penalty: float = 0.15
     #: A signpost about the article ("In this article we'll look at …") points at an answer without giving it.

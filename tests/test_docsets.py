@@ -23,7 +23,7 @@ FLOORS = {
     "debian-reference": (0.87, 0.91, 1.0, 0.05),
     "sqlite": (0.92, 0.84, 1.0, 0.05),
     "fetchmail": (0.80, 0.73, 1.0, 0.05),
-    "docutils": (0.76, 0.73, 1.0, 0.12),
+    "docutils": (0.80, 0.73, 1.0, 0.12),
     "harden": (0.88, 0.92, 0.5, 0.05),
     "ytdl": (0.80, 0.76, 0.75, 0.05),
 }
@@ -71,7 +71,7 @@ TYPED = {
     "git-typed": ("git", (0.82, 0.76, 1.0)),
     "fetchmail-typed": ("fetchmail", (0.87, 0.87, 1.0)),
     "docutils-typed": ("docutils", (0.75, 0.62, 1.0)),
-    "harden-typed": ("harden", (0.82, 0.88, 1.0)),
+    "harden-typed": ("harden", (0.88, 0.88, 1.0)),
     "ytdl-typed": ("ytdl", (0.94, 0.94, 0.66)),
 }
 
@@ -183,6 +183,13 @@ SEAMS = [
         "How do I turn it on?",
         "In order to use autodoc, you need to activate it",
         {"code_bonus": 0.0},
+    ),
+    (  # no chat before it: the FAQ entry on it is found, and its first words answer it, though its later passages rank higher
+        "docutils",
+        "",
+        "How can I type backticks with a Scandinavian keyboard?",
+        '"dead" key. To get one',  # the entry's opening and what it goes on with; without, a later passage's tip leads
+        {"entry_opening": False},
     ),
 ]
 

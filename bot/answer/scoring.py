@@ -3,7 +3,7 @@
 A sentence's score is its cosine with the question (for a follow-up, mostly with its own words:
 ``Tuning.followup_own_weight``),
 plus its share of the question's terms (idf-weighted), less how far its passage ranks below
-the best one; sentences that only point at an answer (a question, a signpost, a lead-in, an
+the best one (not for the opening sentence of the best passage's FAQ entry: ``opens_entry``); sentences that only point at an answer (a question, a signpost, a lead-in, an
 echo of the question) lose, sentences that hold the kind of answer asked for gain.
 Every weight is in ``bot.config.Tuning``.
 """
@@ -75,6 +75,7 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
         p = hit.passage
         cos = retriever.sentence_scores(query.vector, p.pid)
         cos_own = retriever.sentence_scores(query.own, p.pid) if query.own is not query.vector else cos
+        lift = top - hit.score if tuning.entry_opening and opens_entry(p, hits[0].passage) else 0.0
         for i, s, e, c1, c2, is_code in _units(p, cos, cos_own, sentences, tuning):
             shown, stems = sentences.get(p.doc_id, s, e, is_code)
             if asks_before_answer(p, i, shown) and is_signpost(sentences.get(p.doc_id, *p.sentences[i + 1])[0]):
@@ -83,8 +84,9 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                 (1.0 - tuning.followup_own_weight) * c1
                 + tuning.followup_own_weight * c2
                 + tuning.sentence_lexical * term_share(weights, stems)
-                + tuning.sentence_passage * (hit.score - top)
+                + tuning.sentence_passage * (hit.score - top + lift)
             )
+            lift = 0.0  # the entry's opening only: the rest of its passage ranks as the passage does
             for penalty in _role_penalties(shown, query.text, tuning):
                 score -= penalty
             score += _typing_bonus(shown, query.wants, tuning)
@@ -107,6 +109,14 @@ def score_sentences(hits: Sequence[Hit], query: Query, retriever: Retriever, sen
                 )
             )
     return out
+
+
+def opens_entry(passage, best) -> bool:
+    """The passage opens the section of the best passage, and that section's heading asks a question: an FAQ entry's
+    first words answer its question ("3.6 There appear to be garbage characters. What's up?" "What you're seeing is
+    most probably not garbage, but …"), however the entry's later passages rank against the question's wording."""
+    same = (passage.doc_id, passage.heading) == (best.doc_id, best.heading)
+    return same and passage.heading.rstrip().endswith("?") and passage.text.startswith(passage.heading)
 
 
 def _units(passage, cos, cos_own, sentences: Sentences, tuning: Tuning) -> list[tuple[int, int, int, float, float, bool]]:
