@@ -96,3 +96,10 @@ def test_the_names_of_an_article_spoken_of_as_an_article_say_which_one_not_what_
     assert "Crumb Weekly" in names_of_articles("What is the Crumb Weekly article's verdict on rye?", DOCS)
     assert names_of_articles("What does Crumb Weekly send in its newsletter?", DOCS) == ""  # the publisher itself
     assert names_of_articles("What is the verdict on rye?", DOCS) == ""
+
+
+def test_a_when_that_sets_a_case_does_not_ask_for_the_date():
+    """ "… when reporting a bug, and in what form should it be posted?" asks how to report, about the bread article too."""
+    assert about_question("What must I include when reporting a bug in the bread article, and where should it be posted?", DOCS) is None
+    assert about_question("When was the bread article posted?", DOCS).field == "date"
+    assert about_question("bread article when published", DOCS).field == "date"

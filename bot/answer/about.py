@@ -31,7 +31,9 @@ _ASKS = {
         r"\bwho\b.*\bpublish(ed|es)?\b|\bpublisher\b|\bwhich (site|website|company|blog|publication)\b.*\b(publish|post)", re.I
     ),
     "date": re.compile(
-        r"\bwhen\b.*\b(publish|published|written|wrote|posted|released|come out|came out)\b"
+        # "when" that asks ("when was it posted?", "when published"), not one that sets a case ("… when reporting a bug,
+        # and in what form should it be posted?")
+        r"\bwhen (?:(?:was|were|is|are|did|does|do|has|had|will)\b.*?)?\b(publish|published|written|wrote|posted|released|come out|came out)\b"
         r"|\b(publication|release|posting) date\b|\bwhat (date|year|day|month)\b.*\b(publish|written|wrote|posted)\b"
         r"|\bhow (old|recent) is (the|this|that) (article|post)\b",
         re.I,
