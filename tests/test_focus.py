@@ -39,6 +39,7 @@ def test_short_words_need_an_exact_match_and_numbers_are_ignored():
 def test_a_name_with_digits_the_corpus_lacks_is_uncovered_unless_its_letters_are_the_corpuss():
     assert VOCAB.uncovered([("fts5", "fts5"), ("ipv4", "ipv4")]) == ["fts5", "ipv4"]
     assert VOCAB.uncovered([("python3", "python3")]) == []
+    assert VOCAB.uncovered([("9am", "9am"), ("64bit", "64bit"), ("5pm", "5pm")]) == []  # a number and its unit
 
 
 def test_the_common_word_list_is_wordfreqs_above_the_threshold():

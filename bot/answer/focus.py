@@ -32,7 +32,8 @@ from bot.config import TUNING, Tuning
 from bot.text import STOP_WORDS, for_model, initials_line, phrases_with_initials
 
 _WORD = re.compile(r"[^\W\d_]+")
-_CODED = re.compile(r"(?=.*[^\W\d_]{2})(?=.*\d)[^\W_]{3,}")  # letters and digits in one word: a name or a version
+#: Letters and digits in one word: a name or a version ("fts5", "http3"); not a number with its unit ("9am", "64bit").
+_CODED = re.compile(r"(?!\d+[^\W\d_]{1,3}$)(?=.*[^\W\d_]{2})(?=.*\d)[^\W_]{3,}")
 
 
 @dataclass(frozen=True, kw_only=True)
